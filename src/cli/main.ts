@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/** The `logradar` command line: one file per command, each registering itself here. */
+import { Command } from 'commander';
+import { registerConfig } from './config.js';
+
+const program = new Command();
+program
+  .name('logradar')
+  .description('Real-time log anomaly detection: tail, parse, learn, score, explain.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // --help and --version exit 0; usage errors exit 2.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+registerConfig(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,152 @@
+/**
+ * The one config schema. Every key has a default, so an empty file (or none) is a valid config.
+ * Descriptions double as the comments of `logradar config --print-defaults`.
+ */
+import { z } from 'zod';
+import { parseByteSize, parseDuration } from '../util/units.js';
+
+/** A duration given as `500ms`, `30s`, `15m`, `24h`, `7d` or a number of milliseconds. */
+const duration = (def: string) =>
+  z
+    .union([z.number().nonnegative(), z.string()])
+    .default(def)
+    .transform((v, ctx) => {
+      if (typeof v === 'number') return v;
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `not a duration: "${v}" (use e.g. 500ms, 30s, 15m, 24h, 7d)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/** A size given as `512KiB`, `1MiB`, `1GiB` or a number of bytes. */
+const byteSize = (def: string) =>
+  z
+    .union([z.number().int().nonnegative(), z.string()])
+    .default(def)
+    .transform((v, ctx) => {
+      if (typeof v === 'number') return v;
+      const n = parseByteSize(v);
+      if (n === undefined) {
+        ctx.addIssue({ code: 'custom', message: `not a size: "${v}" (use e.g. 64KiB, 1MiB, 1GiB)` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const section = <T extends z.ZodRawShape>(shape: T, description: string) => z.object(shape).strict().prefault({} as never).describe(description);
+
+export const DEFAULT_EXCLUDES = ['**/*.gz', '**/*.zip', '**/*.bz2', '**/*.xz', '**/*.zst', '**/*.7z', '**/*.tgz', '**/*.tar', '**/*.lz4'];
+
+const filesSchema = section(
+  {
+    include: z.array(z.string().min(1)).default(['**/*']).describe('Globs (relative to each watched directory) of files to read.'),
+    exclude: z.array(z.string().min(1)).default(DEFAULT_EXCLUDES).describe('Globs of files never read (compressed archives by default).'),
+    from: z.enum(['beginning', 'end']).default('beginning').describe('Where a file seen for the first time is read from; afterwards the checkpoint decides.'),
+    pollInterval: duration('1s').describe('How often file attributes are polled for new data, rotation and new files.'),
+    readChunkBytes: byteSize('1MiB').describe('Most bytes read from one file before committing and moving on.'),
+    maxLineBytes: byteSize('1MiB').describe('Longer lines are truncated to this many bytes and counted (dropped.truncated).'),
+    partialLineTimeout: duration('5s').describe('A last line without a newline is held this long, then emitted as it is.'),
+    closeInactive: duration('1m').describe('A file with no new data for this long has its descriptor closed.'),
+    maxOpenFiles: z.number().int().min(1).default(512).describe('Most descriptors held open at once; the least recently active are closed first.'),
+    fingerprintBytes: z.number().int().min(16).max(65536).default(1024).describe('Bytes at the start of a file hashed to recognise it after rotation or inode reuse.'),
+    dedupConsecutive: z.boolean().default(false).describe('Drop a line identical to the one before it in the same chunk (counted as dropped.duplicate).'),
+    sourceName: z
+      .enum(['family', 'path', 'root'])
+      .default('family')
+      .describe('How files map to sources (one model each): family = path with digit runs as *, so rotated and dated files share one; path = each file; root = each watched argument.'),
+  },
+  'Files and directories given to `watch`.',
+);
+
+const monitoredFieldSchema = z
+  .object({
+    field: z.string().min(1).describe('Field path, dots for nesting (httpRequest.country).'),
+    known: z.array(z.union([z.string(), z.number()])).min(1).describe('The values that are normal; anything else counts as unknown.'),
+    label: z.string().optional().describe('Name shown in reasons and charts (default: the field path).'),
+  })
+  .strict();
+
+const parseSchema = section(
+  {
+    format: z.enum(['auto', 'plain', 'json', 'kv']).default('auto').describe('auto: JSON lines and key=value detected per line, timestamps detected; plain: every line is a message.'),
+    messageFields: z.array(z.string()).default(['message', 'msg', 'log', 'MESSAGE']).describe('JSON fields holding the free-text message; records without one are mined by their field names.'),
+    timestampFields: z.array(z.string()).default(['timestamp', '@timestamp', 'time', 'ts', 'eventTime']).describe('JSON/key=value fields holding the event time.'),
+    miner: section(
+      {
+        similarity: z.number().min(0).max(1).default(0.5).describe('Share of equal tokens for a message to join a template.'),
+        depth: z.number().int().min(1).max(8).default(2).describe('Leading tokens used as tree levels before comparing templates.'),
+        maxTemplatesPerSource: z.number().int().min(10).default(5000).describe('Least recently seen templates are evicted beyond this (counted).'),
+      },
+      'The online template miner.',
+    ),
+  },
+  'Decoding and template mining.',
+);
+
+const detectSchema = section(
+  {
+    interval: duration('1m').describe('Window length for per-interval counts (log time).'),
+    threshold: z.number().min(0).max(1).default(0.7).describe('Grade at or above which a finding is stored and reported as an anomaly.'),
+    warmupIntervals: z.number().int().min(0).default(5).describe('Closed windows a source needs before window detectors report.'),
+    warmupRecords: z.number().int().min(0).default(1000).describe('Records a source needs before record detectors (new template) report.'),
+    newTemplate: section(
+      {
+        enabled: z.boolean().default(true),
+        grade: z.number().min(0).max(1).default(0.75).describe('Grade of a template never seen before, after warm-up.'),
+      },
+      'Flags a message whose template was never seen in its source.',
+    ),
+    rareTemplate: section(
+      {
+        enabled: z.boolean().default(true),
+        maxShare: z.number().min(0).max(1).default(0.0005).describe('A template below this share of its source (with decay) is rare.'),
+        halfLife: z.number().int().min(10).default(100_000).describe('Records after which old counts weigh half.'),
+      },
+      'Grades records by how rare their template is.',
+    ),
+    fields: z.array(monitoredFieldSchema).default([]).describe('Categorical fields to monitor: per interval, the share of records with an unknown value is watched for spikes.'),
+    fieldRate: section(
+      {
+        minCount: z.number().int().min(1).default(5).describe('Fewest unknown values in one interval that can be an anomaly.'),
+        priorRate: z.number().min(0).max(1).default(0.01).describe('Unknown-value rate assumed before any history (weight: priorRecords).'),
+        priorRecords: z.number().min(0).default(200),
+        surpriseScale: z.number().positive().default(10).describe('-log10 tail probability at which the grade is 0.5.'),
+      },
+      'Spike detector on the per-interval share of unknown values of each monitored field.',
+    ),
+  },
+  'Detectors and grading.',
+);
+
+const storeSchema = section(
+  {
+    retention: section(
+      {
+        maxAge: duration('7d').describe('Events older than this (by ingestion time) are deleted.'),
+        maxBytes: byteSize('1GiB').describe('Oldest events are deleted while raw text exceeds this.'),
+        checkEvery: duration('1m').describe('How often retention runs.'),
+      },
+      'Retention of raw events.',
+    ),
+  },
+  'The embedded SQLite store.',
+);
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).default('./.logradar').describe('Where the SQLite store and model state live.'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Service log level (pino, to stderr).'),
+    files: filesSchema,
+    parse: parseSchema,
+    detect: detectSchema,
+    store: storeSchema,
+  })
+  .strict();
+
+/** Config as written in YAML (durations and sizes may be strings). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** Config after validation: every key present, durations in ms, sizes in bytes. */
+export type Config = z.output<typeof configSchema>;
+export type MonitoredField = z.output<typeof monitoredFieldSchema>;

@@ -2,6 +2,9 @@
 /** The `logradar` command line: one file per command, each registering itself here. */
 import { Command } from 'commander';
 import { registerConfig } from './config.js';
+import { registerQuery } from './query.js';
+import { registerStatus } from './status.js';
+import { registerWatch } from './watch.js';
 
 const program = new Command();
 program
@@ -14,6 +17,9 @@ program
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
 
+registerWatch(program);
+registerQuery(program);
+registerStatus(program);
 registerConfig(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,82 @@
+/** `logradar events` and `logradar anomalies`: read the store, also while `watch` writes it (WAL readers). */
+import type { Command } from 'commander';
+import { SqliteStore } from '../store/sqlite/store.js';
+import { action, configFromFlags, numberFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
+import { anomalyJson, anomalyLine, eventJson, eventLine } from './format.js';
+
+interface EventFlags extends CommonFlags {
+  source?: string;
+  since?: string;
+  until?: string;
+  grep?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+interface AnomalyFlags extends CommonFlags {
+  source?: string;
+  since?: string;
+  until?: string;
+  minGrade?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+export function registerQuery(program: Command): void {
+  withCommonFlags(
+    program
+      .command('events')
+      .description('list stored events (time, source, line number, template id, raw text)')
+      .option('--source <name>', 'only this source')
+      .option('--since <time>', 'from this time: a duration back (30s, 15m, 24h, 400d) or ISO 8601')
+      .option('--until <time>', 'up to this time')
+      .option('--grep <text>', 'only events whose raw text contains this')
+      .option('--limit <n>', 'at most n events (default 100; no default with --json)')
+      .option('--json', 'NDJSON, one object per event'),
+  ).action(
+    action(async (flags: EventFlags) => {
+      const config = configFromFlags(flags);
+      const store = SqliteStore.open(config.dataDir, { readonly: true });
+      try {
+        const limit = numberFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
+        const q = { source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), grep: flags.grep, limit };
+        const color = !!process.stdout.isTTY;
+        for (const e of store.events(q)) {
+          if (flags.json) await writeJsonLine(eventJson(e));
+          else process.stdout.write(eventLine(e, color) + '\n');
+        }
+      } finally {
+        store.close();
+      }
+    }),
+  );
+
+  withCommonFlags(
+    program
+      .command('anomalies')
+      .description('list stored anomalies with their reasons')
+      .option('--source <name>', 'only this source')
+      .option('--since <time>', 'from this time: a duration back (30s, 15m, 24h, 400d) or ISO 8601')
+      .option('--until <time>', 'up to this time')
+      .option('--min-grade <g>', 'only anomalies graded at least g (0..1)')
+      .option('--limit <n>', 'at most n anomalies (default 100; no default with --json)')
+      .option('--json', 'NDJSON, one object per anomaly'),
+  ).action(
+    action(async (flags: AnomalyFlags) => {
+      const config = configFromFlags(flags);
+      const store = SqliteStore.open(config.dataDir, { readonly: true });
+      try {
+        const limit = numberFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
+        const rows = store.anomalies({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), minGrade: numberFlag('--min-grade', flags.minGrade), limit });
+        const color = !!process.stdout.isTTY;
+        for (const a of rows) {
+          if (flags.json) await writeJsonLine(anomalyJson(a));
+          else process.stdout.write(anomalyLine(a, color) + '\n');
+        }
+        if (!flags.json && rows.length === 0) process.stderr.write('no anomalies\n');
+      } finally {
+        store.close();
+      }
+    }),
+  );
+}

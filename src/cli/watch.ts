@@ -1,0 +1,108 @@
+/** `logradar watch`: tail files/directories/globs (and `-` for stdin), detect, store, print anomalies. */
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { startRunner, type Runner } from '../pipeline/runner.js';
+import { FileSource } from '../sources/file/file-source.js';
+import type { Source } from '../sources/source.js';
+import { StreamSource } from '../sources/stdin.js';
+import { createLogger } from '../util/log.js';
+import { action, configFromFlags, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
+import { anomalyJson, anomalyLine } from './format.js';
+
+interface WatchFlags extends CommonFlags {
+  from?: 'beginning' | 'end';
+  json?: boolean;
+  once?: boolean;
+  poll?: string;
+  status?: boolean;
+}
+
+export function registerWatch(program: Command): void {
+  withCommonFlags(
+    program
+      .command('watch')
+      .description('tail log files (directories recursively, globs, or - for stdin), learn, detect and store in real time')
+      .argument('<paths...>', 'directories, files, globs (quote them), or - for stdin')
+      .option('--from <where>', 'where files seen for the first time start: beginning|end')
+      .option('--poll <interval>', 'attribute poll interval (e.g. 1s, 250ms)')
+      .option('--json', 'print anomalies as NDJSON')
+      .option('--once', 'read everything there is, then exit (batch mode)')
+      .option('--no-status', 'no periodic status line on a terminal'),
+  ).action(
+    action(async (paths: string[], flags: WatchFlags) => {
+      const config = configFromFlags(flags, { files: { from: flags.from, pollInterval: flags.poll } });
+      const log = createLogger(config.logLevel);
+      const w = runWatch(config, paths, log, { json: !!flags.json, once: !!flags.once, status: flags.status !== false });
+      await w.runner.done;
+      w.runner.store.close();
+    }),
+  );
+}
+
+export interface WatchHandle {
+  runner: Runner;
+  files?: FileSource;
+}
+
+/** Starts watching; prints anomalies; stops on SIGINT/SIGTERM after committing the batch in hand. */
+export function runWatch(config: Config, paths: string[], log: Logger, opts: { json: boolean; once: boolean; status: boolean; quiet?: boolean }): WatchHandle {
+  const handle = {} as WatchHandle;
+  const filePaths = paths.filter((p) => p !== '-');
+  handle.runner = startRunner(
+    config,
+    (store) => {
+      const sources: Source[] = [];
+      if (paths.includes('-')) sources.push(new StreamSource(process.stdin, { name: 'stdin', maxLineBytes: config.files.maxLineBytes, dedupConsecutive: config.files.dedupConsecutive }));
+      if (filePaths.length > 0) sources.push((handle.files = new FileSource(filePaths, { ...config.files, once: opts.once }, store)));
+      return sources;
+    },
+    log,
+  );
+  const runner = handle.runner;
+  const color = !!process.stdout.isTTY;
+  if (!opts.quiet) {
+    runner.pipeline.onAnomaly((a) => {
+      if (opts.json) void writeJsonLine(anomalyJson(a));
+      else process.stdout.write(anomalyLine(a, color) + '\n');
+    });
+  }
+  let statusTimer: NodeJS.Timeout | undefined;
+  if (opts.status && process.stderr.isTTY && !opts.quiet) {
+    let last = 0;
+    let lastAt = Date.now();
+    statusTimer = setInterval(() => {
+      const lines = runner.metrics.get('store').received;
+      const now = Date.now();
+      const rate = ((lines - last) * 1000) / Math.max(1, now - lastAt);
+      last = lines;
+      lastAt = now;
+      process.stderr.write(`\r\x1b[2K${statusLine(handle, lines, rate)}`);
+    }, 2000);
+    statusTimer.unref();
+  }
+  const onSignal = () => {
+    log.info('stopping: committing the batch in hand');
+    runner.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  runner.done = runner.done.finally(() => {
+    if (statusTimer) {
+      clearInterval(statusTimer);
+      process.stderr.write('\n');
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
+  return handle;
+}
+
+export function statusLine(h: WatchHandle, lines: number, rate: number): string {
+  const st = h.runner.pipeline.status();
+  const warming = st.filter((s) => s.warmingUp);
+  const anomalies = h.runner.metrics.get('detect').emitted;
+  const files = h.files?.files().filter((f) => !f.gone).length ?? 0;
+  const warm = warming.length ? `, warming up (${warming.map((s) => `${s.windowsSeen}/${s.warmupIntervals} intervals`).join(', ')})` : '';
+  return `${files} files, ${Math.round(rate)} lines/s, ${lines} lines, ${anomalies} anomalies${warm}`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Turns a framed line into a LogRecord: JSON lines and key=value records become fields, a leading
+ * timestamp is found and stripped from the message. A line that fails to decode as its declared
+ * format is kept as plain text and counted (errors.decode), never dropped.
+ */
+import type { Config } from '../../config/schema.js';
+import type { ComponentMetrics } from '../../model/metrics.js';
+import type { LogRecord, RawLine } from '../../model/record.js';
+import { detectTimestamp, timeFromValue } from './timestamp.js';
+
+export type DecodeOptions = Pick<Config['parse'], 'format' | 'messageFields' | 'timestampFields'>;
+
+const KV = /([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|[^\s,;]*)/g;
+
+export class Decoder {
+  constructor(
+    private readonly opts: DecodeOptions,
+    private readonly metrics?: ComponentMetrics,
+  ) {}
+
+  decode(line: RawLine, source: string, now: number): LogRecord {
+    const rec: LogRecord = {
+      source,
+      offset: line.offset,
+      line: line.line,
+      ts: now,
+      tsFromRecord: false,
+      raw: line.text,
+      message: line.text,
+      fields: EMPTY,
+      truncated: line.truncated,
+    };
+    const format = this.opts.format;
+    if (format === 'plain') return rec;
+    const text = line.text;
+    if (format === 'json' || (format === 'auto' && firstNonSpace(text) === 123 /* { */)) {
+      if (this.decodeJson(rec, text)) return rec;
+      if (format === 'json') this.metrics?.error('decode.json');
+    }
+    if (format === 'kv') {
+      if (!this.decodeKv(rec, text)) this.metrics?.error('decode.kv');
+      return rec;
+    }
+    // auto, free text: a leading timestamp is the record's time; key=value pairs become fields.
+    const found = detectTimestamp(text, now);
+    if (found) {
+      rec.ts = found.ts;
+      rec.tsFromRecord = true;
+      rec.message = text.slice(found.end).trim() || text;
+    }
+    if (text.indexOf('=') > 0) this.decodeKv(rec, rec.message);
+    return rec;
+  }
+
+  private decodeJson(rec: LogRecord, text: string): boolean {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return false;
+    const fields = flatten(obj as Record<string, unknown>);
+    rec.fields = fields;
+    this.setTime(rec, fields);
+    for (const f of this.opts.messageFields) {
+      const v = fields[f];
+      if (typeof v === 'string') {
+        rec.message = v;
+        return true;
+      }
+    }
+    // No message: the record's shape (its field names) is what the miner learns.
+    rec.message = 'json{' + Object.keys(fields).sort().join(' ') + '}';
+    return true;
+  }
+
+  /** Fields from `key=value` pairs; true when the text has at least two. */
+  private decodeKv(rec: LogRecord, text: string): boolean {
+    let fields: Record<string, unknown> | undefined;
+    let n = 0;
+    KV.lastIndex = 0;
+    for (let m = KV.exec(text); m; m = KV.exec(text)) {
+      fields ??= Object.create(null) as Record<string, unknown>;
+      let v = m[2];
+      if (v.length >= 2 && v[0] === '"') v = v.slice(1, -1);
+      fields[m[1]] = v;
+      n++;
+    }
+    if (n < 2 || !fields) return false;
+    rec.fields = fields;
+    if (!rec.tsFromRecord) this.setTime(rec, fields);
+    return true;
+  }
+
+  private setTime(rec: LogRecord, fields: Record<string, unknown>): void {
+    for (const f of this.opts.timestampFields) {
+      const t = timeFromValue(fields[f]);
+      if (t !== undefined) {
+        rec.ts = t;
+        rec.tsFromRecord = true;
+        return;
+      }
+    }
+  }
+}
+
+const EMPTY: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+
+function firstNonSpace(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9) return c;
+  }
+  return -1;
+}
+
+/** Nested objects become dotted keys; arrays stay values. A null-prototype target keeps `__proto__` a plain key. */
+export function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = Object.create(null) as Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, path, out);
+    else out[path] = v;
+  }
+  return out;
+}

@@ -1,0 +1,372 @@
+/**
+ * Tails every file under the watched roots by polling their attributes (the reason thousands of files
+ * are cheap: no watcher per file). A file is known by device + inode + a hash of its first bytes, so
+ * rename+create, copytruncate, truncation in place and inode reuse are told apart. Offsets only move
+ * when the pipeline has committed what was read (the checkpoint travels inside the batch).
+ */
+import { closeSync, openSync, readSync, type BigIntStats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../../config/schema.js';
+import type { ComponentMetrics } from '../../model/metrics.js';
+import type { RawLine } from '../../model/record.js';
+import type { FileRow, SqliteStore } from '../../store/sqlite/store.js';
+import { LineFramer } from '../framing.js';
+import type { Source, SourceContext } from '../source.js';
+import { compileGlobs, discover, makeRoot, sourceNameFor, type Discovered, type WatchRoot } from './discover.js';
+
+export type FileSourceOptions = Config['files'] & {
+  /** Stop once every file has been read to its end (batch mode) instead of polling forever. */
+  once?: boolean;
+};
+
+interface Tracked {
+  row: FileRow;
+  framer: LineFramer;
+  fd: number | null;
+  /** Size at the last poll. */
+  size: number;
+  mtimeNs: bigint;
+  /** Wall time of the last read that returned bytes. */
+  lastData: number;
+  seen: boolean;
+}
+
+export class FileSource implements Source {
+  readonly name = 'file';
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private readonly roots: WatchRoot[];
+  private readonly globs: ReturnType<typeof compileGlobs>;
+  private readonly byId = new Map<number, Tracked>();
+  private readonly byInode = new Map<string, Tracked>();
+  private openCount = 0;
+  private readBuf: Buffer;
+  private firstScan = true;
+  private m!: ComponentMetrics;
+
+  constructor(
+    args: string[],
+    private readonly opts: FileSourceOptions,
+    private readonly store: SqliteStore,
+  ) {
+    this.roots = args.map(makeRoot);
+    this.globs = compileGlobs(opts.include, opts.exclude);
+    this.readBuf = Buffer.allocUnsafe(opts.readChunkBytes);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  /** Files currently tracked (for status output). */
+  files(): FileRow[] {
+    return [...this.byId.values()].map((t) => ({ ...t.row, size: t.size }));
+  }
+
+  async run(ctx: SourceContext): Promise<void> {
+    this.m = ctx.metrics.get('source.file');
+    for (const row of this.store.listFiles()) this.track(row);
+    try {
+      while (!this.stopped) {
+        const started = Date.now();
+        this.scan(ctx);
+        const more = await this.readAll(ctx);
+        this.closeIdle(Date.now());
+        if (this.opts.once && !more) {
+          await this.flushPartials(ctx, true);
+          break;
+        }
+        await this.flushPartials(ctx, false);
+        if (more) continue;
+        const wait = Math.max(0, this.opts.pollInterval - (Date.now() - started));
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          sleep(wait).then(resolve, resolve);
+        });
+        this.wake = undefined;
+      }
+    } finally {
+      for (const t of this.byId.values()) this.closeFd(t);
+    }
+  }
+
+  private track(row: FileRow): Tracked {
+    const t: Tracked = {
+      row,
+      framer: new LineFramer({ offset: row.offset, line: row.line, skipping: row.skipping }, this.opts, this.m),
+      fd: null,
+      size: row.size,
+      mtimeNs: -1n,
+      lastData: 0,
+      seen: false,
+    };
+    this.byId.set(row.id, t);
+    this.byInode.set(`${row.dev}:${row.ino}`, t);
+    return t;
+  }
+
+  private forget(t: Tracked): void {
+    this.closeFd(t);
+    this.byId.delete(t.row.id);
+    const key = `${t.row.dev}:${t.row.ino}`;
+    if (this.byInode.get(key) === t) this.byInode.delete(key);
+    this.store.deleteFile(t.row.id);
+  }
+
+  /** One poll of attributes: new files, renames, truncation, replacement, deletion. */
+  private scan(ctx: SourceContext): void {
+    const found: Discovered[] = discover(this.roots, {
+      ...this.globs,
+      onError: (path, err) => {
+        this.m.error('discover');
+        ctx.log.warn({ path, code: err.code }, 'cannot list directory');
+      },
+    });
+    for (const t of this.byId.values()) t.seen = false;
+    const now = Date.now();
+    for (const d of found) {
+      const key = `${d.stat.dev}:${d.stat.ino}`;
+      let t = this.byInode.get(key);
+      if (t && t.seen && t.row.path !== d.path) continue; // a hard link to a file already read
+      if (t) {
+        if (t.row.path !== d.path) {
+          ctx.log.debug({ from: t.row.path, to: d.path }, 'file renamed');
+          t.row.path = d.path;
+        }
+        this.verify(t, d.stat, ctx);
+      } else {
+        t = this.addNew(d, now, ctx);
+      }
+      t.seen = true;
+      t.row.gone = false;
+      t.size = Number(d.stat.size);
+      t.mtimeNs = d.stat.mtimeNs;
+    }
+    this.firstScan = false;
+    for (const t of [...this.byId.values()]) {
+      if (t.seen) continue;
+      // Deleted or moved out of the watched set: read what is left through the open descriptor, then forget it.
+      if (!t.row.gone) ctx.log.debug({ path: t.row.path }, 'file gone');
+      t.row.gone = true;
+      if (t.fd === null) this.forget(t);
+    }
+  }
+
+  private addNew(d: Discovered, now: number, ctx: SourceContext): Tracked {
+    const size = Number(d.stat.size);
+    const { fp, fpLen } = this.fingerprint(d.path, size, null);
+    let offset = 0;
+    let line = 0;
+    if (this.firstScan && this.opts.from === 'end') {
+      offset = size;
+      line = this.countLines(d.path, size);
+    }
+    const row: Omit<FileRow, 'id'> = {
+      path: d.path,
+      source: sourceNameFor(d.path, d.root, this.opts.sourceName),
+      dev: String(d.stat.dev),
+      ino: String(d.stat.ino),
+      fp,
+      fpLen,
+      offset,
+      line,
+      skipping: false,
+      size,
+      firstSeen: now,
+      lastRead: now,
+      gone: false,
+    };
+    const id = this.store.addFile(row);
+    ctx.log.debug({ path: d.path, source: row.source, offset }, 'new file');
+    return this.track({ ...row, id });
+  }
+
+  /** Same inode as before: was it truncated or replaced (inode reuse)? Then read it again from the start. */
+  private verify(t: Tracked, st: BigIntStats, ctx: SourceContext): void {
+    const size = Number(st.size);
+    const changed = size !== t.size || st.mtimeNs !== t.mtimeNs;
+    if (!changed && t.mtimeNs !== -1n) return;
+    const consumed = t.framer.readPosition;
+    let reason: string | undefined;
+    if (size < consumed) reason = 'truncated';
+    else {
+      const { fp, fpLen, prefixFp } = this.fingerprint(t.row.path, size, t.row.fpLen, t.fd);
+      if (prefixFp !== t.row.fp) reason = 'replaced';
+      else if (fpLen > t.row.fpLen) {
+        t.row.fp = fp;
+        t.row.fpLen = fpLen;
+      }
+    }
+    if (!reason) return;
+    // Bytes we saw exist but never read are lost with the old content (copytruncate's window).
+    const unread = Math.max(0, t.size - consumed);
+    this.m.drop(`file_${reason}`);
+    if (unread > 0) this.m.drop('unread_bytes_lost', unread);
+    ctx.log.info({ path: t.row.path, reason, unreadBytes: unread }, 'file restarted from the beginning');
+    const { fp, fpLen } = this.fingerprint(t.row.path, size, null, t.fd);
+    t.row.fp = fp;
+    t.row.fpLen = fpLen;
+    t.row.offset = 0;
+    t.row.line = 0;
+    t.row.skipping = false;
+    t.framer = new LineFramer({ offset: 0, line: 0, skipping: false }, this.opts, this.m);
+  }
+
+  /**
+   * Hash of the first min(size, fingerprintBytes) bytes, and of the first `prefixLen` bytes (to compare
+   * with a fingerprint taken when the file was shorter).
+   */
+  private fingerprint(path: string, size: number, prefixLen: number | null, fd: number | null = null): { fp: string; fpLen: number; prefixFp: string } {
+    const len = Math.min(size, this.opts.fingerprintBytes);
+    const buf = Buffer.allocUnsafe(len);
+    let got = 0;
+    let own: number | null = null;
+    try {
+      const useFd = fd ?? (own = openSync(path, 'r'));
+      while (got < len) {
+        const n = readSync(useFd, buf, got, len - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch {
+      got = 0;
+    } finally {
+      if (own !== null) closeSync(own);
+    }
+    const hash = (n: number) => createHash('sha1').update(buf.subarray(0, n)).digest('base64');
+    const fp = hash(got);
+    const prefixFp = prefixLen === null ? fp : prefixLen <= got ? hash(prefixLen) : '';
+    return { fp, fpLen: got, prefixFp };
+  }
+
+  private countLines(path: string, size: number): number {
+    let fd: number | null = null;
+    let lines = 0;
+    try {
+      fd = openSync(path, 'r');
+      for (let pos = 0; pos < size; ) {
+        const n = readSync(fd, this.readBuf, 0, Math.min(this.readBuf.length, size - pos), pos);
+        if (n === 0) break;
+        for (let i = this.readBuf.indexOf(10, 0); i >= 0 && i < n; i = this.readBuf.indexOf(10, i + 1)) lines++;
+        pos += n;
+      }
+    } catch {
+      // unreadable: numbering starts at 0
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
+    return lines;
+  }
+
+  /** Reads every file that has new bytes, one chunk per file per round. Returns true if any has more. */
+  private async readAll(ctx: SourceContext): Promise<boolean> {
+    let rounds = 0;
+    let anyMore = true;
+    while (anyMore && !this.stopped && rounds < 16) {
+      anyMore = false;
+      rounds++;
+      for (const t of [...this.byId.values()]) {
+        if (this.stopped) return false;
+        if (!t.row.gone && t.framer.readPosition >= t.size) continue;
+        const more = await this.readChunk(t, ctx);
+        anyMore ||= more;
+      }
+    }
+    return anyMore;
+  }
+
+  /** Reads one chunk, frames it and hands it on; returns whether more data is waiting. */
+  private async readChunk(t: Tracked, ctx: SourceContext): Promise<boolean> {
+    if (t.fd === null && !this.openFd(t, ctx)) return false;
+    const pos = t.framer.readPosition;
+    let n: number;
+    try {
+      n = readSync(t.fd!, this.readBuf, 0, this.readBuf.length, pos);
+    } catch (e) {
+      this.m.error('read');
+      ctx.log.warn({ path: t.row.path, code: (e as NodeJS.ErrnoException).code }, 'read failed');
+      this.closeFd(t);
+      return false;
+    }
+    const now = Date.now();
+    if (n === 0) {
+      if (t.row.gone && now - t.lastData > this.opts.closeInactive) this.forget(t);
+      return false;
+    }
+    t.lastData = now;
+    if (pos + n > t.size) t.size = pos + n;
+    const lines: RawLine[] = [];
+    t.framer.push(this.readBuf.subarray(0, n), lines);
+    await this.emit(t, lines, ctx, now);
+    return n === this.readBuf.length;
+  }
+
+  private async emit(t: Tracked, lines: RawLine[], ctx: SourceContext, now: number): Promise<void> {
+    const p = t.framer.position();
+    t.row.offset = p.offset;
+    t.row.line = p.line;
+    t.row.skipping = p.skipping;
+    t.row.lastRead = now;
+    this.m.emitted += lines.length;
+    const { firstSeen: _f, ...checkpoint } = { ...t.row, size: t.size };
+    await ctx.emit({ source: t.row.source, file: t.row.path, fileId: t.row.id, lines, checkpoint });
+  }
+
+  /** A last line without LF is emitted once it has waited `partialLineTimeout` (or at the end in batch mode). */
+  private async flushPartials(ctx: SourceContext, all: boolean): Promise<void> {
+    const now = Date.now();
+    for (const t of this.byId.values()) {
+      if (!t.framer.hasPartial) continue;
+      if (!all && now - t.lastData < this.opts.partialLineTimeout) continue;
+      const lines: RawLine[] = [];
+      t.framer.flushPartial(lines);
+      await this.emit(t, lines, ctx, now);
+    }
+  }
+
+  private openFd(t: Tracked, ctx: SourceContext): boolean {
+    if (this.openCount >= this.opts.maxOpenFiles) this.closeLeastRecent();
+    try {
+      t.fd = openSync(t.row.path, 'r');
+      this.openCount++;
+      t.lastData = Date.now();
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') {
+        this.m.error('open');
+        ctx.log.warn({ path: t.row.path, code }, 'cannot open file');
+      }
+      return false;
+    }
+  }
+
+  private closeFd(t: Tracked): void {
+    if (t.fd === null) return;
+    try {
+      closeSync(t.fd);
+    } catch {
+      // already closed
+    }
+    t.fd = null;
+    this.openCount--;
+  }
+
+  private closeLeastRecent(): void {
+    let oldest: Tracked | undefined;
+    for (const t of this.byId.values()) if (t.fd !== null && !t.row.gone && (!oldest || t.lastData < oldest.lastData)) oldest = t;
+    if (oldest) this.closeFd(oldest);
+  }
+
+  /** Releases descriptors of files quiet for `closeInactive`; gone files are forgotten then. */
+  private closeIdle(now: number): void {
+    for (const t of [...this.byId.values()]) {
+      if (t.fd === null || now - t.lastData < this.opts.closeInactive) continue;
+      if (t.framer.hasPartial) continue;
+      if (t.row.gone) this.forget(t);
+      else this.closeFd(t);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Versioned schema. A migration is appended, never edited; `user_version` records how far a store went.
+ * Events carry no secondary index so inserts stay cheap: time and retention queries go through
+ * `event_chunks`, one row per committed batch with its id range.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    source TEXT NOT NULL,
+    dev TEXT NOT NULL,
+    ino TEXT NOT NULL,
+    fp TEXT NOT NULL,
+    fp_len INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    skipping INTEGER NOT NULL DEFAULT 0,
+    size INTEGER NOT NULL DEFAULT 0,
+    first_seen INTEGER NOT NULL,
+    last_read INTEGER NOT NULL,
+    gone INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX files_path ON files(path);
+  CREATE TABLE templates (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    template TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    evicted INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX templates_source ON templates(source);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    ingest_ts INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    file_id INTEGER,
+    line INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    template_id INTEGER,
+    raw TEXT NOT NULL
+  );
+  CREATE TABLE event_chunks (
+    first_id INTEGER PRIMARY KEY,
+    last_id INTEGER NOT NULL,
+    ingest_ts INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+  );
+  CREATE TABLE series (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (source, key, start)
+  ) WITHOUT ROWID;
+  CREATE TABLE anomalies (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    file TEXT,
+    line INTEGER,
+    offset INTEGER,
+    grade REAL NOT NULL,
+    detector TEXT NOT NULL,
+    detectors TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    window_start INTEGER,
+    window_end INTEGER,
+    template_id INTEGER,
+    raw TEXT,
+    explain TEXT
+  );
+  CREATE INDEX anomalies_ts ON anomalies(ts);
+  CREATE TABLE model_state (key TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL, updated INTEGER NOT NULL);
+  CREATE TABLE counters (component TEXT PRIMARY KEY, value TEXT NOT NULL, updated INTEGER NOT NULL);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,456 @@
+/**
+ * The embedded store (better-sqlite3, WAL). Everything derived from a chunk of input — events, template
+ * changes, anomalies, series, model state and the file checkpoint — is written by `commit()` in one
+ * transaction, which is what makes `kill -9` + restart lose nothing and repeat nothing.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Anomaly } from '../../model/record.js';
+import { LogradarError } from '../../model/errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export interface FileRow {
+  id: number;
+  path: string;
+  source: string;
+  dev: string;
+  ino: string;
+  fp: string;
+  fpLen: number;
+  offset: number;
+  line: number;
+  skipping: boolean;
+  size: number;
+  firstSeen: number;
+  lastRead: number;
+  gone: boolean;
+}
+
+export interface EventRow {
+  ts: number;
+  source: string;
+  fileId: number | null;
+  line: number;
+  offset: number;
+  templateId: number | null;
+  raw: string;
+}
+
+export interface TemplateRow {
+  id: number;
+  source: string;
+  template: string;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  evicted?: boolean;
+}
+
+export interface SeriesRow {
+  source: string;
+  key: string;
+  start: number;
+  value: number;
+}
+
+export interface StateRow {
+  key: string;
+  version: number;
+  value: string;
+}
+
+/** Everything derived from one chunk of input; written atomically. */
+export interface CommitBatch {
+  events?: EventRow[];
+  templates?: TemplateRow[];
+  anomalies?: Anomaly[];
+  series?: SeriesRow[];
+  state?: StateRow[];
+  /** The file checkpoint that these results were read up to. */
+  checkpoint?: Omit<FileRow, 'firstSeen'>;
+  counters?: Record<string, unknown>;
+}
+
+export interface StoredEvent {
+  id: number;
+  ts: number;
+  ingestTs: number;
+  source: string;
+  file: string | null;
+  line: number;
+  offset: number;
+  templateId: number | null;
+  raw: string;
+}
+
+export interface StoredAnomaly extends Anomaly {
+  id: number;
+  created: number;
+  file?: string;
+}
+
+export interface EventQuery {
+  source?: string;
+  since?: number;
+  until?: number;
+  grep?: string;
+  limit?: number;
+}
+
+export interface AnomalyQuery {
+  since?: number;
+  until?: number;
+  minGrade?: number;
+  source?: string;
+  limit?: number;
+}
+
+export const DB_FILE = 'logradar.db';
+
+export class SqliteStore {
+  readonly db: Database.Database;
+  private readonly stmts: ReturnType<SqliteStore['prepare']>;
+  private readonly commitTx: (b: CommitBatch, now: number) => void;
+
+  /** Opens (creating when allowed) the store in `dataDir`; refuses a store written by a newer version. */
+  static open(dataDir: string, opts: { readonly?: boolean } = {}): SqliteStore {
+    if (!opts.readonly) mkdirSync(dataDir, { recursive: true });
+    const path = join(dataDir, DB_FILE);
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+    } catch (e) {
+      throw new LogradarError('LOGRADAR_ERR_STORE', `cannot open the store ${path}: ${(e as Error).message}${opts.readonly ? ' (has anything been ingested into this --data-dir?)' : ''}`, 2);
+    }
+    return new SqliteStore(db, path, !!opts.readonly);
+  }
+
+  private constructor(
+    db: Database.Database,
+    readonly path: string,
+    readonly readonly: boolean,
+  ) {
+    this.db = db;
+    db.pragma('busy_timeout = 5000');
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode survives a process crash (kill -9); only a power loss can drop the last commit.
+      db.pragma('synchronous = NORMAL');
+    }
+    this.migrate();
+    this.stmts = this.prepare();
+    this.commitTx = db.transaction((b: CommitBatch, now: number) => this.commitInTx(b, now));
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      this.db.close();
+      throw new LogradarError(
+        'LOGRADAR_ERR_STORE_VERSION',
+        `the store ${this.path} has schema version ${version}, written by a newer logradar (this one knows up to ${SCHEMA_VERSION}); upgrade logradar or use another --data-dir`,
+        2,
+      );
+    }
+    if (version === SCHEMA_VERSION) return;
+    if (this.readonly) throw new LogradarError('LOGRADAR_ERR_STORE', `the store ${this.path} needs a migration; run a writing command (watch) once`, 2);
+    const run = this.db.transaction(() => {
+      for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    });
+    run();
+  }
+
+  private prepare() {
+    const db = this.db;
+    const ro = this.readonly;
+    const w = <T>(fn: () => T): T => (ro ? (undefined as T) : fn());
+    return {
+      insertEvent: w(() => db.prepare('INSERT INTO events (ts, ingest_ts, source, file_id, line, offset, template_id, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')),
+      insertChunk: w(() => db.prepare('INSERT INTO event_chunks (first_id, last_id, ingest_ts, min_ts, max_ts, bytes) VALUES (?, ?, ?, ?, ?, ?)')),
+      upsertTemplate: w(() =>
+        db.prepare(
+          `INSERT INTO templates (id, source, template, count, first_seen, last_seen, evicted) VALUES (@id, @source, @template, @count, @firstSeen, @lastSeen, @evicted)
+           ON CONFLICT(id) DO UPDATE SET template = excluded.template, count = excluded.count, last_seen = excluded.last_seen, evicted = excluded.evicted`,
+        ),
+      ),
+      insertAnomaly: w(() =>
+        db.prepare(
+          `INSERT INTO anomalies (ts, created, kind, source, file, line, offset, grade, detector, detectors, reason, window_start, window_end, template_id, raw, explain)
+           VALUES (@ts, @created, @kind, @source, @file, @line, @offset, @grade, @detector, @detectors, @reason, @windowStart, @windowEnd, @templateId, @raw, @explain)`,
+        ),
+      ),
+      upsertSeries: w(() => db.prepare('INSERT INTO series (source, key, start, value) VALUES (?, ?, ?, ?) ON CONFLICT(source, key, start) DO UPDATE SET value = excluded.value')),
+      saveState: w(() => db.prepare('INSERT INTO model_state (key, version, value, updated) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET version = excluded.version, value = excluded.value, updated = excluded.updated')),
+      saveCounters: w(() => db.prepare('INSERT INTO counters (component, value, updated) VALUES (?, ?, ?) ON CONFLICT(component) DO UPDATE SET value = excluded.value, updated = excluded.updated')),
+      insertFile: w(() =>
+        db.prepare(
+          `INSERT INTO files (path, source, dev, ino, fp, fp_len, offset, line, skipping, size, first_seen, last_read, gone)
+           VALUES (@path, @source, @dev, @ino, @fp, @fpLen, @offset, @line, @skipping, @size, @firstSeen, @lastRead, @gone)`,
+        ),
+      ),
+      updateFile: w(() =>
+        db.prepare(
+          `UPDATE files SET path = @path, source = @source, dev = @dev, ino = @ino, fp = @fp, fp_len = @fpLen, offset = @offset, line = @line,
+           skipping = @skipping, size = @size, last_read = @lastRead, gone = @gone WHERE id = @id`,
+        ),
+      ),
+      deleteFile: w(() => db.prepare('DELETE FROM files WHERE id = ?')),
+    };
+  }
+
+  /** Writes one batch and its checkpoint in a single transaction. */
+  commit(batch: CommitBatch, now = Date.now()): void {
+    this.commitTx(batch, now);
+  }
+
+  private commitInTx(b: CommitBatch, now: number): void {
+    const s = this.stmts;
+    if (b.events && b.events.length > 0) {
+      let first = -1;
+      let last = -1;
+      let minTs = Infinity;
+      let maxTs = -Infinity;
+      let bytes = 0;
+      for (const e of b.events) {
+        const r = s.insertEvent.run(e.ts, now, e.source, e.fileId, e.line, e.offset, e.templateId, e.raw);
+        last = Number(r.lastInsertRowid);
+        if (first < 0) first = last;
+        if (e.ts < minTs) minTs = e.ts;
+        if (e.ts > maxTs) maxTs = e.ts;
+        bytes += e.raw.length;
+      }
+      s.insertChunk.run(first, last, now, minTs, maxTs, bytes);
+    }
+    for (const t of b.templates ?? []) s.upsertTemplate.run({ ...t, evicted: t.evicted ? 1 : 0 });
+    for (const a of b.anomalies ?? []) {
+      s.insertAnomaly.run({
+        ts: a.ts,
+        created: now,
+        kind: a.kind,
+        source: a.source,
+        file: (a.explain?.file as string | undefined) ?? null,
+        line: a.line ?? null,
+        offset: a.offset ?? null,
+        grade: a.grade,
+        detector: a.detector,
+        detectors: JSON.stringify(a.detectors),
+        reason: a.reason,
+        windowStart: a.window?.start ?? null,
+        windowEnd: a.window?.end ?? null,
+        templateId: a.templateId ?? null,
+        raw: a.raw ?? null,
+        explain: a.explain ? JSON.stringify(a.explain) : null,
+      });
+    }
+    for (const r of b.series ?? []) s.upsertSeries.run(r.source, r.key, r.start, r.value);
+    for (const st of b.state ?? []) s.saveState.run(st.key, st.version, st.value, now);
+    if (b.checkpoint) s.updateFile.run(fileParams(b.checkpoint));
+    if (b.counters) for (const [k, v] of Object.entries(b.counters)) s.saveCounters.run(k, JSON.stringify(v), now);
+  }
+
+  // ---- files (checkpoints) ----
+
+  listFiles(): FileRow[] {
+    return (this.db.prepare('SELECT * FROM files ORDER BY id').all() as Record<string, unknown>[]).map(fileFromRow);
+  }
+
+  addFile(f: Omit<FileRow, 'id'>): number {
+    return Number(this.stmts.insertFile.run(fileParams(f)).lastInsertRowid);
+  }
+
+  updateFile(f: Omit<FileRow, 'firstSeen'>): void {
+    this.stmts.updateFile.run(fileParams(f));
+  }
+
+  deleteFile(id: number): void {
+    this.stmts.deleteFile.run(id);
+  }
+
+  // ---- templates and state ----
+
+  loadTemplates(source?: string): TemplateRow[] {
+    const rows = (source === undefined
+      ? this.db.prepare('SELECT * FROM templates ORDER BY id').all()
+      : this.db.prepare('SELECT * FROM templates WHERE source = ? ORDER BY id').all(source)) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      source: String(r.source),
+      template: String(r.template),
+      count: Number(r.count),
+      firstSeen: Number(r.first_seen),
+      lastSeen: Number(r.last_seen),
+      evicted: Number(r.evicted) === 1,
+    }));
+  }
+
+  maxTemplateId(): number {
+    const r = this.db.prepare('SELECT MAX(id) AS m FROM templates').get() as { m: number | null };
+    return r.m ?? 0;
+  }
+
+  loadState(key: string): StateRow | undefined {
+    const r = this.db.prepare('SELECT key, version, value FROM model_state WHERE key = ?').get(key) as StateRow | undefined;
+    return r;
+  }
+
+  loadCounters(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const r of this.db.prepare('SELECT component, value FROM counters').all() as { component: string; value: string }[]) out[r.component] = JSON.parse(r.value);
+    return out;
+  }
+
+  // ---- queries ----
+
+  /** Events in ingestion order. Time filters narrow the scan through event_chunks first. */
+  *events(q: EventQuery = {}): Generator<StoredEvent> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.since !== undefined || q.until !== undefined) {
+      const cw: string[] = [];
+      if (q.since !== undefined) {
+        cw.push('max_ts >= ?');
+        args.push(q.since);
+      }
+      if (q.until !== undefined) {
+        cw.push('min_ts <= ?');
+        args.push(q.until);
+      }
+      const r = this.db.prepare(`SELECT MIN(first_id) AS lo, MAX(last_id) AS hi FROM event_chunks WHERE ${cw.join(' AND ')}`).get(...args) as { lo: number | null; hi: number | null };
+      args.length = 0;
+      if (r.lo === null) return;
+      where.push('e.id BETWEEN ? AND ?');
+      args.push(r.lo, r.hi);
+      if (q.since !== undefined) {
+        where.push('e.ts >= ?');
+        args.push(q.since);
+      }
+      if (q.until !== undefined) {
+        where.push('e.ts <= ?');
+        args.push(q.until);
+      }
+    }
+    if (q.source !== undefined) {
+      where.push('e.source = ?');
+      args.push(q.source);
+    }
+    if (q.grep !== undefined) {
+      where.push("instr(e.raw, ?) > 0");
+      args.push(q.grep);
+    }
+    const sql = `SELECT e.id, e.ts, e.ingest_ts, e.source, f.path AS file, e.line, e.offset, e.template_id, e.raw
+      FROM events e LEFT JOIN files f ON f.id = e.file_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.id ${q.limit !== undefined ? 'LIMIT ' + Math.max(0, Math.floor(q.limit)) : ''}`;
+    for (const r of this.db.prepare(sql).iterate(...args) as Iterable<Record<string, unknown>>) {
+      yield {
+        id: Number(r.id),
+        ts: Number(r.ts),
+        ingestTs: Number(r.ingest_ts),
+        source: String(r.source),
+        file: r.file === null ? null : String(r.file),
+        line: Number(r.line),
+        offset: Number(r.offset),
+        templateId: r.template_id === null ? null : Number(r.template_id),
+        raw: String(r.raw),
+      };
+    }
+  }
+
+  anomalies(q: AnomalyQuery = {}): StoredAnomaly[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.since !== undefined) {
+      where.push('ts >= ?');
+      args.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push('ts <= ?');
+      args.push(q.until);
+    }
+    if (q.minGrade !== undefined) {
+      where.push('grade >= ?');
+      args.push(q.minGrade);
+    }
+    if (q.source !== undefined) {
+      where.push('source = ?');
+      args.push(q.source);
+    }
+    const sql = `SELECT * FROM anomalies ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ts, id ${q.limit !== undefined ? 'LIMIT ' + Math.max(0, Math.floor(q.limit)) : ''}`;
+    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => ({
+      id: Number(r.id),
+      created: Number(r.created),
+      ts: Number(r.ts),
+      kind: r.kind as Anomaly['kind'],
+      source: String(r.source),
+      file: r.file === null ? undefined : String(r.file),
+      line: r.line === null ? undefined : Number(r.line),
+      offset: r.offset === null ? undefined : Number(r.offset),
+      grade: Number(r.grade),
+      detector: String(r.detector),
+      detectors: JSON.parse(String(r.detectors)),
+      reason: String(r.reason),
+      window: r.window_start === null ? undefined : { start: Number(r.window_start), end: Number(r.window_end) },
+      templateId: r.template_id === null ? undefined : Number(r.template_id),
+      raw: r.raw === null ? undefined : String(r.raw),
+      explain: r.explain === null ? undefined : JSON.parse(String(r.explain)),
+    }));
+  }
+
+  series(source: string, key: string, since = 0): SeriesRow[] {
+    return this.db.prepare('SELECT source, key, start, value FROM series WHERE source = ? AND key = ? AND start >= ? ORDER BY start').all(source, key, since) as SeriesRow[];
+  }
+
+  // ---- retention ----
+
+  /**
+   * Deletes the oldest events while they are older than `maxAge` (by ingestion time) or the stored raw text
+   * exceeds `maxBytes`. Works on whole committed chunks, oldest first. Returns the number of events deleted.
+   */
+  applyRetention(maxAgeMs: number, maxBytes: number, now = Date.now()): number {
+    const cutoff = now - maxAgeMs;
+    const total = (this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM event_chunks').get() as { b: number }).b;
+    const chunks = this.db.prepare('SELECT first_id, last_id, ingest_ts, bytes FROM event_chunks ORDER BY first_id').iterate() as Iterable<{ first_id: number; last_id: number; ingest_ts: number; bytes: number }>;
+    let over = total - maxBytes;
+    let upto = -1;
+    for (const c of chunks) {
+      if (c.ingest_ts < cutoff || over > 0) {
+        upto = c.last_id;
+        over -= c.bytes;
+      } else break;
+    }
+    if (upto < 0) return 0;
+    let deleted = 0;
+    this.db.transaction(() => {
+      deleted = this.db.prepare('DELETE FROM events WHERE id <= ?').run(upto).changes;
+      this.db.prepare('DELETE FROM event_chunks WHERE last_id <= ?').run(upto);
+    })();
+    return deleted;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function fileParams(f: Partial<FileRow>): Record<string, unknown> {
+  return { ...f, skipping: f.skipping ? 1 : 0, gone: f.gone ? 1 : 0 };
+}
+
+function fileFromRow(r: Record<string, unknown>): FileRow {
+  return {
+    id: Number(r.id),
+    path: String(r.path),
+    source: String(r.source),
+    dev: String(r.dev),
+    ino: String(r.ino),
+    fp: String(r.fp),
+    fpLen: Number(r.fp_len),
+    offset: Number(r.offset),
+    line: Number(r.line),
+    skipping: Number(r.skipping) === 1,
+    size: Number(r.size),
+    firstSeen: Number(r.first_seen),
+    lastRead: Number(r.last_read),
+    gone: Number(r.gone) === 1,
+  };
+}

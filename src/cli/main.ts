@@ -2,6 +2,8 @@
 /** The `logradar` command line: one file per command, each registering itself here. */
 import { Command } from 'commander';
 import { registerConfig } from './config.js';
+import { registerDemo } from './demo.js';
+import { registerGenerate } from './generate.js';
 import { registerQuery } from './query.js';
 import { registerStatus } from './status.js';
 import { registerWatch } from './watch.js';
@@ -17,9 +19,11 @@ program
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
 
+registerDemo(program);
 registerWatch(program);
 registerQuery(program);
 registerStatus(program);
+registerGenerate(program);
 registerConfig(program);
 
 await program.parseAsync(process.argv);

@@ -35,8 +35,27 @@ function fullYear(y: string): number {
   return y.length === 2 ? 2000 + Number(y) : Number(y);
 }
 
+// Consecutive lines mostly share their second: remember the last prefix that parsed (a one-entry cache).
+let lastPrefix = '';
+let lastFound: FoundTime | undefined;
+const PREFIX = 19;
+
 /** Finds a timestamp at the start of `text`; `now` supplies the year for syslog times. */
 export function detectTimestamp(text: string, now: number): FoundTime | undefined {
+  if (lastFound !== undefined && lastFound.end <= PREFIX && text.startsWith(lastPrefix) && !isDigit(text.charCodeAt(lastFound.end))) return lastFound;
+  const found = detectUncached(text, now);
+  if (found && found.end <= PREFIX) {
+    lastPrefix = text.slice(0, found.end);
+    lastFound = found;
+  }
+  return found;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function detectUncached(text: string, now: number): FoundTime | undefined {
   const c = text.charCodeAt(0);
   let m: RegExpExecArray | null;
   if (c >= 48 && c <= 57) {

@@ -107,6 +107,8 @@ export interface AnomalyQuery {
 }
 
 export const DB_FILE = 'logradar.db';
+const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?)';
+const EVENTS_PER_INSERT = 64;
 
 export class SqliteStore {
   readonly db: Database.Database;
@@ -167,7 +169,8 @@ export class SqliteStore {
     const ro = this.readonly;
     const w = <T>(fn: () => T): T => (ro ? (undefined as T) : fn());
     return {
-      insertEvent: w(() => db.prepare('INSERT INTO events (ts, ingest_ts, source, file_id, line, offset, template_id, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')),
+      insertEvent: w(() => db.prepare(`INSERT INTO events (ts, ingest_ts, source, file_id, line, offset, template_id, raw) VALUES ${EVENT_ROW}`)),
+      insertEvents: w(() => db.prepare(`INSERT INTO events (ts, ingest_ts, source, file_id, line, offset, template_id, raw) VALUES ${Array(EVENTS_PER_INSERT).fill(EVENT_ROW).join(',')}`)),
       insertChunk: w(() => db.prepare('INSERT INTO event_chunks (first_id, last_id, ingest_ts, min_ts, max_ts, bytes) VALUES (?, ?, ?, ?, ?, ?)')),
       upsertTemplate: w(() =>
         db.prepare(
@@ -213,10 +216,32 @@ export class SqliteStore {
       let minTs = Infinity;
       let maxTs = -Infinity;
       let bytes = 0;
-      for (const e of b.events) {
-        const r = s.insertEvent.run(e.ts, now, e.source, e.fileId, e.line, e.offset, e.templateId, e.raw);
-        last = Number(r.lastInsertRowid);
+      const ev = b.events;
+      // Multi-row statements: one native call per EVENTS_PER_INSERT rows instead of per row.
+      const args: unknown[] = new Array(EVENTS_PER_INSERT * 8);
+      let i = 0;
+      for (; i + EVENTS_PER_INSERT <= ev.length; i += EVENTS_PER_INSERT) {
+        for (let j = 0; j < EVENTS_PER_INSERT; j++) {
+          const e = ev[i + j];
+          const k = j * 8;
+          args[k] = e.ts;
+          args[k + 1] = now;
+          args[k + 2] = e.source;
+          args[k + 3] = e.fileId;
+          args[k + 4] = e.line;
+          args[k + 5] = e.offset;
+          args[k + 6] = e.templateId;
+          args[k + 7] = e.raw;
+        }
+        last = Number(s.insertEvents.run(args).lastInsertRowid);
+        if (first < 0) first = last - EVENTS_PER_INSERT + 1;
+      }
+      for (; i < ev.length; i++) {
+        const e = ev[i];
+        last = Number(s.insertEvent.run(e.ts, now, e.source, e.fileId, e.line, e.offset, e.templateId, e.raw).lastInsertRowid);
         if (first < 0) first = last;
+      }
+      for (const e of ev) {
         if (e.ts < minTs) minTs = e.ts;
         if (e.ts > maxTs) maxTs = e.ts;
         bytes += e.raw.length;

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { maskToken, TemplateMiner, tokenize, type MinerOptions } from './miner.js';
+
+const HDFS_CSV = '/work/shared/data/loghub-2k/HDFS/HDFS_2k.log_structured.csv';
+const OPTS: MinerOptions = { similarity: 0.5, depth: 2, maxTemplates: 5000 };
+
+function counter(start = 0) {
+  let n = start;
+  return { next: () => ++n };
+}
+
+function miner(opts: Partial<MinerOptions> = {}, ids = counter()) {
+  return new TemplateMiner({ ...OPTS, ...opts }, ids);
+}
+
+/** Minimal RFC 4180 reader (quoted fields, doubled quotes). */
+function readCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\n') row.push(field.replace(/\r$/, '')), rows.push(row), (row = []), (field = '');
+    else field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
+}
+
+describe('tokenize and maskToken', () => {
+  it('splits on runs of any whitespace', () => {
+    expect(tokenize('  a \t b\r\n\fc  ')).toEqual(['a', 'b', 'c']);
+    expect(tokenize('')).toEqual([]);
+  });
+
+  it('masks tokens with digits, keeping the key of key=value', () => {
+    expect(maskToken('blk_123')).toBe('<*>');
+    expect(maskToken('seq=42')).toBe('seq=<*>');
+    expect(maskToken('a1=b')).toBe('<*>');
+    expect(maskToken('hello')).toBe('hello');
+  });
+});
+
+describe('TemplateMiner', () => {
+  it('puts messages differing in numbers in one template and extracts params', () => {
+    const m = miner();
+    const a = m.add('Received block blk_1 of size 67108864 from /10.0.0.1');
+    const b = m.add('Received   block blk_2 of size 512 from /10.0.0.2');
+    expect(a.change).toBe('created');
+    expect(b.change).toBe('none');
+    expect(b.templateId).toBe(a.templateId);
+    expect(b.template).toBe('Received block <*> of size <*> from <*>');
+    expect(b.params).toEqual(['blk_2', '512', '/10.0.0.2']);
+    expect(m.size).toBe(1);
+  });
+
+  it('generalises a template when a word differs (updated), then none', () => {
+    const m = miner();
+    const a = m.add('user alice logged in from web');
+    const b = m.add('user bob logged in from web');
+    const c = m.add('user carol logged in from web');
+    expect([a.change, b.change, c.change]).toEqual(['created', 'updated', 'none']);
+    expect(c.template).toBe('user <*> logged in from web');
+    expect(c.params).toEqual(['carol']);
+    expect(m.get(a.templateId)?.count).toBe(3);
+  });
+
+  it('keeps dissimilar messages apart and takes ids from the allocator, increasing', () => {
+    const m = miner({}, counter(100));
+    const ids = [m.add('connection opened to db').templateId, m.add('cache flushed').templateId, m.add('disk quota exceeded on volume').templateId, m.add('connection refused by peer').templateId];
+    expect(ids).toEqual([101, 102, 103, 104]);
+    expect(m.size).toBe(4);
+  });
+
+  it('match does not learn and finds the template of a trained line after it generalised', () => {
+    const m = miner();
+    const first = m.add('job alpha finished ok');
+    m.add('job beta finished ok');
+    const size = m.size;
+    const count = m.get(first.templateId)!.count;
+    expect(m.match('job alpha finished ok')).toEqual({ templateId: first.templateId, template: 'job <*> finished ok', params: ['alpha'], change: 'none' });
+    expect(m.match('job gamma finished ok')?.templateId).toBe(first.templateId);
+    expect(m.match('something else entirely')).toBeUndefined();
+    expect(m.match('job alpha failed badly')).toBeUndefined();
+    expect(m.size).toBe(size);
+    expect(m.get(first.templateId)!.count).toBe(count);
+    expect(m.get(first.templateId)!.tokens.join(' ')).toBe('job <*> finished ok');
+  });
+
+  it('restores from templates() with the same ids and matches', () => {
+    const m = miner();
+    const lines = ['open file a.txt', 'open file b.txt', 'close file 3', 'user x logged in', 'user y logged in', 'disk full'];
+    const ids = lines.map((l) => m.add(l, 10).templateId);
+    const snapshot = JSON.parse(JSON.stringify(m.templates()));
+    const r = miner({}, counter(1000));
+    r.restore(snapshot);
+    expect(r.size).toBe(m.size);
+    expect(lines.map((l) => r.match(l)?.templateId)).toEqual(ids);
+    expect(r.templates().map((t) => [t.id, t.tokens.join(' '), t.count])).toEqual(m.templates().map((t) => [t.id, t.tokens.join(' '), t.count]));
+    // learning continues on the restored template instead of creating a new one
+    expect(r.add('user z logged in')).toMatchObject({ templateId: ids[3], change: 'none' });
+    expect(r.add('printer on fire').templateId).toBe(1001);
+  });
+
+  it('takeChanges reports templates changed since the last call', () => {
+    const m = miner();
+    const a = m.add('alpha one');
+    m.add('beta two three');
+    expect(m.takeChanges().changed.map((t) => t.id).sort()).toEqual([1, 2]);
+    m.add('alpha two');
+    expect(m.takeChanges()).toEqual({ changed: [expect.objectContaining({ id: a.templateId, count: 2 })], evicted: [] });
+    expect(m.takeChanges().changed).toEqual([]);
+  });
+
+  it('evicts the least recently seen template beyond maxTemplates and counts it', () => {
+    const m = miner({ maxTemplates: 3 });
+    const a = m.add('alpha event here', 1).templateId;
+    const b = m.add('beta thing', 2).templateId;
+    m.add('gamma', 3);
+    m.add('alpha event here', 4); // a is now more recent than b
+    const d = m.add('delta is new too ok', 5).templateId;
+    expect(m.size).toBe(3);
+    expect(m.evictions).toBe(1);
+    expect(m.get(b)).toBeUndefined();
+    expect(m.get(a)).toBeDefined();
+    expect(m.get(d)).toBeDefined();
+    expect(m.match('beta thing')).toBeUndefined();
+    expect(m.takeChanges().evicted).toEqual([b]);
+    m.add('epsilon', 6);
+    expect(m.evictions).toBe(2);
+  });
+
+  it.skipIf(!fs.existsSync(HDFS_CSV))('mines a sane number of templates from Loghub HDFS (needs /work/shared/data)', () => {
+    const rows = readCsv(fs.readFileSync(HDFS_CSV, 'utf8'));
+    const col = rows[0].indexOf('Content');
+    const messages = rows.slice(1).map((r) => r[col]);
+    expect(messages).toHaveLength(2000);
+    const m = miner();
+    const results = messages.map((msg) => m.add(msg));
+    expect(m.size).toBeGreaterThanOrEqual(10);
+    expect(m.size).toBeLessThanOrEqual(60);
+    // every trained line matches the template it was last assigned to
+    expect(messages.every((msg, i) => m.match(msg)?.templateId === results[i].templateId)).toBe(true);
+  });
+});

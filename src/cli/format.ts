@@ -39,7 +39,7 @@ export function anomalyLine(a: Anomaly & { file?: string }, color: boolean): str
 }
 
 export function eventJson(e: StoredEvent): Record<string, unknown> {
-  return { id: e.id, ts: isoTime(e.ts), ingestTs: isoTime(e.ingestTs), source: e.source, file: e.file, line: e.line, offset: e.offset, templateId: e.templateId, raw: e.raw };
+  return { id: e.id, ts: isoTime(e.ts), source: e.source, file: e.file, line: e.line, offset: e.offset, templateId: e.templateId, raw: e.raw };
 }
 
 export function eventLine(e: StoredEvent, color: boolean): string {

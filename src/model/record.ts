@@ -30,7 +30,7 @@ export interface LogRecord {
   truncated: boolean;
 }
 
-/** A record after template mining. */
+/** A record after template mining (the decoder creates records in this shape, filled by the miner). */
 export interface ParsedRecord extends LogRecord {
   templateId: number;
   template: string;

@@ -93,7 +93,7 @@ export class Pipeline {
     const series: SeriesRow[] = [];
     const mm = this.metrics.get('detect');
     for (const line of batch.lines) {
-      const rec = this.decoder.decode(line, batch.source, now) as ParsedRecord;
+      const rec = this.decoder.decode(line, batch.source, now);
       const mined = st.miner.add(rec.message, rec.ts);
       rec.templateId = mined.templateId;
       rec.template = mined.template;

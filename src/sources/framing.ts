@@ -102,10 +102,10 @@ export class LineFramer {
         const whole = Buffer.concat(this.pending, this.pendingLen + take);
         this.pending = [];
         this.pendingLen = 0;
-        text = decode(whole, 0, whole.length);
+        text = decode(whole, 0, whole.length, truncated);
       } else {
         truncated = end - i > max;
-        text = decode(buf, i, truncated ? i + max : end);
+        text = decode(buf, i, truncated ? i + max : end, truncated);
       }
       this.pos.line += 1;
       this.pos.offset = base + nl + 1;
@@ -139,7 +139,7 @@ export class LineFramer {
     this.pos.offset = consumedTo;
     if (this.metrics) this.metrics.received++;
     if (truncated) this.metrics?.drop('truncated');
-    const text = decode(whole, 0, whole.length);
+    const text = decode(whole, 0, whole.length, truncated);
     if (text.length === 0) {
       this.metrics?.drop('empty');
       return;
@@ -148,8 +148,24 @@ export class LineFramer {
   }
 }
 
-/** UTF-8 → string (invalid sequences become U+FFFD), without a trailing CR. */
-function decode(buf: Buffer, start: number, end: number): string {
+/**
+ * UTF-8 → string (invalid sequences become U+FFFD), without a trailing CR. A line `cut` at the byte limit
+ * ends before a multi-byte character the cut split: its head would decode to a 3-byte U+FFFD and push
+ * the stored text past the limit.
+ */
+function decode(buf: Buffer, start: number, end: number, cut = false): string {
+  if (cut) end = charBoundary(buf, start, end);
   if (end > start && buf[end - 1] === CR) end -= 1;
   return buf.toString('utf8', start, end);
+}
+
+/** `end`, or the start of a well-formed multi-byte sequence that begins before `end` but ends after it. */
+function charBoundary(buf: Buffer, start: number, end: number): number {
+  for (let p = end - 1; p >= Math.max(start, end - 3); p--) {
+    const b = buf[p];
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: look further back for the lead byte
+    const len = b >= 0xf0 ? (b <= 0xf4 ? 4 : 1) : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return p + len > end && len > 1 ? p : end;
+  }
+  return end;
 }

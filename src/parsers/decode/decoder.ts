@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import type { ComponentMetrics } from '../../model/metrics.js';
-import type { LogRecord, RawLine } from '../../model/record.js';
+import type { ParsedRecord, RawLine } from '../../model/record.js';
 import { detectTimestamp, timeFromValue } from './timestamp.js';
 
 export type DecodeOptions = Pick<Config['parse'], 'format' | 'messageFields' | 'timestampFields'>;
@@ -18,8 +18,9 @@ export class Decoder {
     private readonly metrics?: ComponentMetrics,
   ) {}
 
-  decode(line: RawLine, source: string, now: number): LogRecord {
-    const rec: LogRecord = {
+  /** Returns a record with its mining fields still empty, so one object shape flows through the pipeline. */
+  decode(line: RawLine, source: string, now: number): ParsedRecord {
+    const rec: ParsedRecord = {
       source,
       offset: line.offset,
       line: line.line,
@@ -29,6 +30,10 @@ export class Decoder {
       message: line.text,
       fields: EMPTY,
       truncated: line.truncated,
+      templateId: 0,
+      template: '',
+      params: NO_PARAMS,
+      change: 'none',
     };
     const format = this.opts.format;
     if (format === 'plain') return rec;
@@ -52,7 +57,7 @@ export class Decoder {
     return rec;
   }
 
-  private decodeJson(rec: LogRecord, text: string): boolean {
+  private decodeJson(rec: ParsedRecord, text: string): boolean {
     let obj: unknown;
     try {
       obj = JSON.parse(text);
@@ -76,7 +81,7 @@ export class Decoder {
   }
 
   /** Fields from `key=value` pairs; true when the text has at least two. */
-  private decodeKv(rec: LogRecord, text: string): boolean {
+  private decodeKv(rec: ParsedRecord, text: string): boolean {
     let fields: Record<string, unknown> | undefined;
     let n = 0;
     KV.lastIndex = 0;
@@ -93,7 +98,7 @@ export class Decoder {
     return true;
   }
 
-  private setTime(rec: LogRecord, fields: Record<string, unknown>): void {
+  private setTime(rec: ParsedRecord, fields: Record<string, unknown>): void {
     for (const f of this.opts.timestampFields) {
       const t = timeFromValue(fields[f]);
       if (t !== undefined) {
@@ -105,6 +110,7 @@ export class Decoder {
   }
 }
 
+const NO_PARAMS: string[] = [];
 const EMPTY: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
 
 function firstNonSpace(s: string): number {

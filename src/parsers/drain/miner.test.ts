@@ -23,13 +23,20 @@ function readCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field.replace(/\r$/, '')), rows.push(row), (row = []), (field = '');
-    else field += c;
+    else if (c === ',' || c === '\n') {
+      row.push(c === ',' ? field : field.replace(/\r$/, ''));
+      field = '';
+      if (c === '\n') {
+        rows.push(row);
+        row = [];
+      }
+    } else field += c;
   }
   if (field || row.length) rows.push([...row, field]);
   return rows;
@@ -62,15 +69,22 @@ describe('TemplateMiner', () => {
     expect(m.size).toBe(1);
   });
 
-  it('generalises a template when a word differs (updated), then none', () => {
+  it('generalises a template when a word after the leading tokens differs (updated), then none', () => {
     const m = miner();
-    const a = m.add('user alice logged in from web');
-    const b = m.add('user bob logged in from web');
-    const c = m.add('user carol logged in from web');
+    const a = m.add('session opened for alice from web');
+    const b = m.add('session opened for bob from web');
+    const c = m.add('session opened for carol from web');
     expect([a.change, b.change, c.change]).toEqual(['created', 'updated', 'none']);
-    expect(c.template).toBe('user <*> logged in from web');
+    expect(c.template).toBe('session opened for <*> from web');
     expect(c.params).toEqual(['carol']);
     expect(m.get(a.templateId)?.count).toBe(3);
+  });
+
+  it('keeps a different leading word (within depth) in its own template', () => {
+    const m = miner({ depth: 2 });
+    expect(m.add('user alice logged in').templateId).not.toBe(m.add('user bob logged in').templateId);
+    const shallow = miner({ depth: 1 });
+    expect(shallow.add('user alice logged in').templateId).toBe(shallow.add('user bob logged in').templateId);
   });
 
   it('keeps dissimilar messages apart and takes ids from the allocator, increasing', () => {
@@ -82,22 +96,23 @@ describe('TemplateMiner', () => {
 
   it('match does not learn and finds the template of a trained line after it generalised', () => {
     const m = miner();
-    const first = m.add('job alpha finished ok');
-    m.add('job beta finished ok');
+    const first = m.add('job run alpha finished ok');
+    m.add('job run beta finished ok');
     const size = m.size;
     const count = m.get(first.templateId)!.count;
-    expect(m.match('job alpha finished ok')).toEqual({ templateId: first.templateId, template: 'job <*> finished ok', params: ['alpha'], change: 'none' });
-    expect(m.match('job gamma finished ok')?.templateId).toBe(first.templateId);
+    expect(m.match('job run alpha finished ok')).toEqual({ templateId: first.templateId, template: 'job run <*> finished ok', params: ['alpha'], change: 'none' });
+    expect(m.match('job run gamma finished ok')?.templateId).toBe(first.templateId);
     expect(m.match('something else entirely')).toBeUndefined();
-    expect(m.match('job alpha failed badly')).toBeUndefined();
+    expect(m.match('job run alpha failed')).toBeUndefined();
+    expect(m.match('job run delta ended ok')?.templateId).toBe(first.templateId); // 4 of 5 tokens match
     expect(m.size).toBe(size);
     expect(m.get(first.templateId)!.count).toBe(count);
-    expect(m.get(first.templateId)!.tokens.join(' ')).toBe('job <*> finished ok');
+    expect(m.get(first.templateId)!.tokens.join(' ')).toBe('job run <*> finished ok');
   });
 
   it('restores from templates() with the same ids and matches', () => {
     const m = miner();
-    const lines = ['open file a.txt', 'open file b.txt', 'close file 3', 'user x logged in', 'user y logged in', 'disk full'];
+    const lines = ['open file a.txt', 'open file b.txt', 'close file 3', 'user is x now', 'user is y now', 'disk full'];
     const ids = lines.map((l) => m.add(l, 10).templateId);
     const snapshot = JSON.parse(JSON.stringify(m.templates()));
     const r = miner({}, counter(1000));
@@ -106,16 +121,16 @@ describe('TemplateMiner', () => {
     expect(lines.map((l) => r.match(l)?.templateId)).toEqual(ids);
     expect(r.templates().map((t) => [t.id, t.tokens.join(' '), t.count])).toEqual(m.templates().map((t) => [t.id, t.tokens.join(' '), t.count]));
     // learning continues on the restored template instead of creating a new one
-    expect(r.add('user z logged in')).toMatchObject({ templateId: ids[3], change: 'none' });
+    expect(r.add('user is z now')).toMatchObject({ templateId: ids[3], change: 'none' });
     expect(r.add('printer on fire').templateId).toBe(1001);
   });
 
   it('takeChanges reports templates changed since the last call', () => {
     const m = miner();
-    const a = m.add('alpha one');
+    const a = m.add('alpha one 1');
     m.add('beta two three');
     expect(m.takeChanges().changed.map((t) => t.id).sort()).toEqual([1, 2]);
-    m.add('alpha two');
+    m.add('alpha one 2');
     expect(m.takeChanges()).toEqual({ changed: [expect.objectContaining({ id: a.templateId, count: 2 })], evicted: [] });
     expect(m.takeChanges().changed).toEqual([]);
   });

@@ -40,8 +40,17 @@ interface Cluster extends Template {
   text: string;
 }
 
+/** A tree level: children by token; clusters at the leaf level. Nested maps avoid building a key string per message. */
+interface Node {
+  children: Map<string, Node>;
+  clusters: Cluster[];
+}
+
+const newNode = (): Node => ({ children: new Map(), clusters: [] });
+
 export class TemplateMiner {
-  private readonly leaves = new Map<string, Cluster[]>();
+  /** Root level: by token count. */
+  private readonly roots = new Map<number, Node>();
   private readonly byId = new Map<number, Cluster>();
   private readonly dirty = new Set<Cluster>();
   private readonly evictedIds: number[] = [];
@@ -59,10 +68,9 @@ export class TemplateMiner {
   /** Learns from one message. */
   add(message: string, now = 0): MineResult {
     const raw = tokenize(message);
-    const masked = raw.map(maskToken);
-    const key = this.leafKey(masked);
-    let leaf = this.leaves.get(key);
-    const best = leaf ? this.bestMatch(leaf, masked) : undefined;
+    const masked = maskAll(raw);
+    const leaf = this.leaf(masked, false);
+    const best = leaf ? this.bestMatch(leaf.clusters, masked) : undefined;
     if (best) {
       let change: MineResult['change'] = 'none';
       const t = best.tokens;
@@ -79,8 +87,7 @@ export class TemplateMiner {
       return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, raw), change };
     }
     const c: Cluster = { id: this.ids.next(), tokens: masked, text: masked.join(' '), count: 1, firstSeen: now, lastSeen: now };
-    if (!leaf) this.leaves.set(key, (leaf = []));
-    leaf.push(c);
+    (leaf ?? this.leaf(masked, true)!).clusters.push(c);
     this.byId.set(c.id, c);
     this.dirty.add(c);
     if (this.byId.size > this.opts.maxTemplates) this.evictOldest(c);
@@ -90,9 +97,9 @@ export class TemplateMiner {
   /** The template a message would get, without learning anything. */
   match(message: string): MineResult | undefined {
     const raw = tokenize(message);
-    const masked = raw.map(maskToken);
-    const leaf = this.leaves.get(this.leafKey(masked));
-    const best = leaf ? this.bestMatch(leaf, masked) : undefined;
+    const masked = maskAll(raw);
+    const leaf = this.leaf(masked, false);
+    const best = leaf ? this.bestMatch(leaf.clusters, masked) : undefined;
     if (!best) return undefined;
     return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, raw), change: 'none' };
   }
@@ -117,19 +124,29 @@ export class TemplateMiner {
     for (const t of templates) {
       const tokens = t.tokens.slice();
       const c: Cluster = { ...t, tokens, text: tokens.join(' ') };
-      const key = this.leafKey(tokens);
-      let leaf = this.leaves.get(key);
-      if (!leaf) this.leaves.set(key, (leaf = []));
-      leaf.push(c);
+      this.leaf(tokens, true)!.clusters.push(c);
       this.byId.set(c.id, c);
     }
   }
 
-  private leafKey(masked: string[]): string {
-    let key = String(masked.length);
+  /** The leaf for a token sequence: token count, then the first `depth` tokens. */
+  private leaf(masked: string[], create: boolean): Node | undefined {
+    let node: Node | undefined = this.roots.get(masked.length);
+    if (!node) {
+      if (!create) return undefined;
+      node = newNode();
+      this.roots.set(masked.length, node);
+    }
     const d = Math.min(this.opts.depth, masked.length);
-    for (let i = 0; i < d; i++) key += '\u0001' + masked[i];
-    return key;
+    for (let i = 0; i < d; i++) {
+      let next: Node | undefined = node.children.get(masked[i]);
+      if (!next) {
+        if (!create) return undefined;
+        node.children.set(masked[i], (next = newNode()));
+      }
+      node = next;
+    }
+    return node;
   }
 
   private bestMatch(leaf: Cluster[], masked: string[]): Cluster | undefined {
@@ -161,12 +178,10 @@ export class TemplateMiner {
     for (const c of this.byId.values()) if (c !== keep && (!oldest || c.lastSeen < oldest.lastSeen)) oldest = c;
     if (!oldest) return;
     this.byId.delete(oldest.id);
-    const key = this.leafKey(oldest.tokens);
-    const leaf = this.leaves.get(key);
+    const leaf = this.leaf(oldest.tokens, false);
     if (leaf) {
-      const i = leaf.indexOf(oldest);
-      if (i >= 0) leaf.splice(i, 1);
-      if (leaf.length === 0) this.leaves.delete(key);
+      const i = leaf.clusters.indexOf(oldest);
+      if (i >= 0) leaf.clusters.splice(i, 1);
     }
     this.dirty.delete(oldest);
     this.evictedIds.push(oldest.id);
@@ -192,6 +207,12 @@ export function tokenize(message: string): string[] {
   return out;
 }
 
+function maskAll(raw: string[]): string[] {
+  const out = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = maskToken(raw[i]);
+  return out;
+}
+
 /** A token holding a digit is a variable; `key=value` keeps its key (`seq=<*>`). */
 export function maskToken(tok: string): string {
   let digit = -1;
@@ -208,8 +229,13 @@ export function maskToken(tok: string): string {
   return WILDCARD;
 }
 
+const KEYED_WILDCARD = '=' + WILDCARD;
+
 function paramsOf(template: string[], raw: string[]): string[] {
   const params: string[] = [];
-  for (let i = 0; i < template.length; i++) if (template[i] === WILDCARD || template[i].endsWith('=' + WILDCARD)) params.push(raw[i]);
+  for (let i = 0; i < template.length; i++) {
+    const t = template[i];
+    if (t === WILDCARD || (t.length > 4 && t.endsWith(KEYED_WILDCARD))) params.push(raw[i]);
+  }
   return params;
 }

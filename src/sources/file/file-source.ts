@@ -4,7 +4,7 @@
  * rename+create, copytruncate, truncation in place and inode reuse are told apart. Offsets only move
  * when the pipeline has committed what was read (the checkpoint travels inside the batch).
  */
-import { closeSync, openSync, readSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../config/schema.js';
@@ -29,7 +29,15 @@ interface Tracked {
   mtimeNs: bigint;
   /** Wall time of the last read that returned bytes. */
   lastData: number;
+  /** Wall time of the last poll that found the file in the watched set. */
+  lastSeen: number;
   seen: boolean;
+}
+
+/** The identity a descriptor must have before its bytes are taken as a tracked file's. */
+interface FileId {
+  dev: string;
+  ino: string;
 }
 
 export class FileSource implements Source {
@@ -100,6 +108,7 @@ export class FileSource implements Source {
       size: row.size,
       mtimeNs: -1n,
       lastData: 0,
+      lastSeen: Date.now(),
       seen: false,
     };
     this.byId.set(row.id, t);
@@ -130,39 +139,57 @@ export class FileSource implements Source {
       const key = `${d.stat.dev}:${d.stat.ino}`;
       let t = this.byInode.get(key);
       if (t && t.seen && t.row.path !== d.path) continue; // a hard link to a file already read
+      let checked = true;
       if (t) {
-        if (t.row.path !== d.path) {
+        if (t.row.path !== d.path || t.row.gone) {
           ctx.log.debug({ from: t.row.path, to: d.path }, 'file renamed');
           t.row.path = d.path;
+          t.row.gone = false;
+          // Stored at once: `events` name the file by this row, and a restart must not open the old name.
+          this.store.updateFile(this.checkpoint(t));
         }
-        this.verify(t, d.stat, ctx);
+        checked = this.verify(t, d.stat, ctx);
       } else {
-        t = this.addNew(d, now, ctx);
+        const added = this.addNew(d, now, ctx);
+        if (!added) continue; // renamed between listing and opening: found under its new name next poll
+        t = added;
       }
       t.seen = true;
+      t.lastSeen = now;
       t.row.gone = false;
       t.size = Number(d.stat.size);
-      t.mtimeNs = d.stat.mtimeNs;
+      // Not verified (renamed away before it could be opened): verify again at the next poll.
+      t.mtimeNs = checked ? d.stat.mtimeNs : -1n;
     }
     this.firstScan = false;
     for (const t of [...this.byId.values()]) {
       if (t.seen) continue;
       // Deleted or moved out of the watched set: read what is left through the open descriptor, then forget it.
+      // Without a descriptor it is kept for closeInactive first: a poll racing a rename (logrotate shifts
+      // every .N name) misses a file that is still there, and forgetting it would re-read it from 0.
       if (!t.row.gone) ctx.log.debug({ path: t.row.path }, 'file gone');
       t.row.gone = true;
-      if (t.fd === null) this.forget(t);
+      if (t.fd === null && now - t.lastSeen >= this.opts.closeInactive) this.forget(t);
     }
   }
 
-  private addNew(d: Discovered, now: number, ctx: SourceContext): Tracked {
+  private addNew(d: Discovered, now: number, ctx: SourceContext): Tracked | undefined {
     const size = Number(d.stat.size);
-    const { fp, fpLen } = this.fingerprint(d.path, size, null);
+    let fd: number | null = null;
+    try {
+      fd = this.openChecked(d.path, { dev: String(d.stat.dev), ino: String(d.stat.ino) });
+      if (fd === null) return undefined;
+    } catch {
+      // unreadable (permissions): tracked with an empty fingerprint; reading it reports the error
+    }
     let offset = 0;
     let line = 0;
+    const { fp, fpLen } = this.fingerprint(fd, size, null);
     if (this.firstScan && this.opts.from === 'end') {
       offset = size;
-      line = this.countLines(d.path, size);
+      line = fd === null ? 0 : this.countLines(fd, size);
     }
+    if (fd !== null) closeSync(fd);
     const row: Omit<FileRow, 'id'> = {
       path: d.path,
       source: sourceNameFor(d.path, d.root, this.opts.sourceName),
@@ -183,57 +210,94 @@ export class FileSource implements Source {
     return this.track({ ...row, id });
   }
 
-  /** Same inode as before: was it truncated or replaced (inode reuse)? Then read it again from the start. */
-  private verify(t: Tracked, st: BigIntStats, ctx: SourceContext): void {
+  /**
+   * Same inode as before: was it truncated or replaced (inode reuse)? Then read it again from the start.
+   * Returns false when the content could not be checked (the path already names another file).
+   */
+  private verify(t: Tracked, st: BigIntStats, ctx: SourceContext): boolean {
     const size = Number(st.size);
     const changed = size !== t.size || st.mtimeNs !== t.mtimeNs;
-    if (!changed && t.mtimeNs !== -1n) return;
+    if (!changed && t.mtimeNs !== -1n) return true;
     const consumed = t.framer.readPosition;
     let reason: string | undefined;
-    if (size < consumed) reason = 'truncated';
-    else {
-      const { fp, fpLen, prefixFp } = this.fingerprint(t.row.path, size, t.row.fpLen, t.fd);
-      if (prefixFp !== t.row.fp) reason = 'replaced';
-      else if (fpLen > t.row.fpLen) {
+    let fd: number | null;
+    try {
+      fd = t.fd ?? this.openChecked(t.row.path, t.row);
+    } catch {
+      fd = null; // unreadable now: nothing to compare; reading reports the error
+    }
+    if (fd === null) return false;
+    try {
+      if (size < consumed) reason = 'truncated';
+      else {
+        const { fp, fpLen, prefixFp } = this.fingerprint(fd, size, t.row.fpLen);
+        if (prefixFp !== t.row.fp) reason = 'replaced';
+        else if (fpLen > t.row.fpLen) {
+          t.row.fp = fp;
+          t.row.fpLen = fpLen;
+        }
+      }
+      if (reason) {
+        const { fp, fpLen } = this.fingerprint(fd, size, null);
         t.row.fp = fp;
         t.row.fpLen = fpLen;
       }
+    } finally {
+      if (fd !== t.fd) closeSync(fd);
     }
-    if (!reason) return;
+    if (!reason) return true;
     // Bytes we saw exist but never read are lost with the old content (copytruncate's window).
     const unread = Math.max(0, t.size - consumed);
     this.m.drop(`file_${reason}`);
     if (unread > 0) this.m.drop('unread_bytes_lost', unread);
     ctx.log.info({ path: t.row.path, reason, unreadBytes: unread }, 'file restarted from the beginning');
-    const { fp, fpLen } = this.fingerprint(t.row.path, size, null, t.fd);
-    t.row.fp = fp;
-    t.row.fpLen = fpLen;
     t.row.offset = 0;
     t.row.line = 0;
     t.row.skipping = false;
     t.framer = new LineFramer({ offset: 0, line: 0, skipping: false }, this.opts, this.m);
+    return true;
+  }
+
+  /**
+   * Opens `path` only if it still is the file `id` (same device and inode). Between a poll's stat and an
+   * open, a rotation can give the name to another file: reading that one under this file's checkpoint
+   * would lose the rest of this file and duplicate the other.
+   */
+  private openChecked(path: string, id: FileId): number | null {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw e;
+      return null;
+    }
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (String(st.dev) === id.dev && String(st.ino) === id.ino) return fd;
+    } catch {
+      // fall through: not usable
+    }
+    closeSync(fd);
+    return null;
   }
 
   /**
    * Hash of the first min(size, fingerprintBytes) bytes, and of the first `prefixLen` bytes (to compare
    * with a fingerprint taken when the file was shorter).
    */
-  private fingerprint(path: string, size: number, prefixLen: number | null, fd: number | null = null): { fp: string; fpLen: number; prefixFp: string } {
-    const len = Math.min(size, this.opts.fingerprintBytes);
+  private fingerprint(fd: number | null, size: number, prefixLen: number | null): { fp: string; fpLen: number; prefixFp: string } {
+    const len = fd === null ? 0 : Math.min(size, this.opts.fingerprintBytes);
     const buf = Buffer.allocUnsafe(len);
     let got = 0;
-    let own: number | null = null;
     try {
-      const useFd = fd ?? (own = openSync(path, 'r'));
       while (got < len) {
-        const n = readSync(useFd, buf, got, len - got, got);
+        const n = readSync(fd!, buf, got, len - got, got);
         if (n === 0) break;
         got += n;
       }
     } catch {
       got = 0;
-    } finally {
-      if (own !== null) closeSync(own);
     }
     const hash = (n: number) => createHash('sha1').update(buf.subarray(0, n)).digest('base64');
     const fp = hash(got);
@@ -241,11 +305,9 @@ export class FileSource implements Source {
     return { fp, fpLen: got, prefixFp };
   }
 
-  private countLines(path: string, size: number): number {
-    let fd: number | null = null;
+  private countLines(fd: number, size: number): number {
     let lines = 0;
     try {
-      fd = openSync(path, 'r');
       for (let pos = 0; pos < size; ) {
         const n = readSync(fd, this.readBuf, 0, Math.min(this.readBuf.length, size - pos), pos);
         if (n === 0) break;
@@ -254,8 +316,6 @@ export class FileSource implements Source {
       }
     } catch {
       // unreadable: numbering starts at 0
-    } finally {
-      if (fd !== null) closeSync(fd);
     }
     return lines;
   }
@@ -269,7 +329,8 @@ export class FileSource implements Source {
       rounds++;
       for (const t of [...this.byId.values()]) {
         if (this.stopped) return false;
-        if (!t.row.gone && t.framer.readPosition >= t.size) continue;
+        // A gone file is read to its end through the descriptor it had; without one there is nothing to read.
+        if (t.row.gone ? t.fd === null : t.framer.readPosition >= t.size) continue;
         const more = await this.readChunk(t, ctx);
         anyMore ||= more;
       }
@@ -310,8 +371,12 @@ export class FileSource implements Source {
     t.row.skipping = p.skipping;
     t.row.lastRead = now;
     this.m.emitted += lines.length;
-    const { firstSeen: _f, ...checkpoint } = { ...t.row, size: t.size };
-    await ctx.emit({ source: t.row.source, file: t.row.path, fileId: t.row.id, lines, checkpoint });
+    await ctx.emit({ source: t.row.source, file: t.row.path, fileId: t.row.id, lines, checkpoint: this.checkpoint(t) });
+  }
+
+  private checkpoint(t: Tracked): Omit<FileRow, 'firstSeen'> {
+    const { firstSeen: _f, ...row } = { ...t.row, size: t.size };
+    return row;
   }
 
   /** A last line without LF is emitted once it has waited `partialLineTimeout` (or at the end in batch mode). */
@@ -329,16 +394,15 @@ export class FileSource implements Source {
   private openFd(t: Tracked, ctx: SourceContext): boolean {
     if (this.openCount >= this.opts.maxOpenFiles) this.closeLeastRecent();
     try {
-      t.fd = openSync(t.row.path, 'r');
+      const fd = this.openChecked(t.row.path, t.row);
+      if (fd === null) return false; // moved or replaced since the last poll: the next poll finds it
+      t.fd = fd;
       this.openCount++;
       t.lastData = Date.now();
       return true;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
-        this.m.error('open');
-        ctx.log.warn({ path: t.row.path, code }, 'cannot open file');
-      }
+      this.m.error('open');
+      ctx.log.warn({ path: t.row.path, code: (e as NodeJS.ErrnoException).code }, 'cannot open file');
       return false;
     }
   }

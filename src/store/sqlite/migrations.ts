@@ -1,7 +1,8 @@
 /**
  * Versioned schema. A migration is appended, never edited; `user_version` records how far a store went.
- * Events carry no secondary index so inserts stay cheap: time and retention queries go through
- * `event_chunks`, one row per committed batch with its id range.
+ * Events carry no secondary index and only integer columns besides the raw text, so inserts stay
+ * cheap: time and retention queries go through `event_chunks`, one row per committed batch with its
+ * id range and ingestion time.
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: initial schema
@@ -34,11 +35,11 @@ export const MIGRATIONS: readonly string[] = [
     evicted INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX templates_source ON templates(source);
+  CREATE TABLE sources (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
   CREATE TABLE events (
     id INTEGER PRIMARY KEY,
     ts INTEGER NOT NULL,
-    ingest_ts INTEGER NOT NULL,
-    source TEXT NOT NULL,
+    source_id INTEGER NOT NULL,
     file_id INTEGER,
     line INTEGER NOT NULL,
     offset INTEGER NOT NULL,

@@ -75,7 +75,6 @@ export interface CommitBatch {
 export interface StoredEvent {
   id: number;
   ts: number;
-  ingestTs: number;
   source: string;
   file: string | null;
   line: number;
@@ -107,13 +106,15 @@ export interface AnomalyQuery {
 }
 
 export const DB_FILE = 'logradar.db';
-const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?)';
+const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?)';
+const EVENT_COLS = 7;
 const EVENTS_PER_INSERT = 64;
 
 export class SqliteStore {
   readonly db: Database.Database;
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   private readonly commitTx: (b: CommitBatch, now: number) => void;
+  private readonly sourceIds = new Map<string, number>();
 
   /** Opens (creating when allowed) the store in `dataDir`; refuses a store written by a newer version. */
   static open(dataDir: string, opts: { readonly?: boolean } = {}): SqliteStore {
@@ -169,8 +170,9 @@ export class SqliteStore {
     const ro = this.readonly;
     const w = <T>(fn: () => T): T => (ro ? (undefined as T) : fn());
     return {
-      insertEvent: w(() => db.prepare(`INSERT INTO events (ts, ingest_ts, source, file_id, line, offset, template_id, raw) VALUES ${EVENT_ROW}`)),
-      insertEvents: w(() => db.prepare(`INSERT INTO events (ts, ingest_ts, source, file_id, line, offset, template_id, raw) VALUES ${Array(EVENTS_PER_INSERT).fill(EVENT_ROW).join(',')}`)),
+      insertEvent: w(() => db.prepare(`INSERT INTO events (ts, source_id, file_id, line, offset, template_id, raw) VALUES ${EVENT_ROW}`)),
+      insertEvents: w(() => db.prepare(`INSERT INTO events (ts, source_id, file_id, line, offset, template_id, raw) VALUES ${Array(EVENTS_PER_INSERT).fill(EVENT_ROW).join(',')}`)),
+      insertSource: w(() => db.prepare('INSERT INTO sources (name) VALUES (?) ON CONFLICT(name) DO NOTHING')),
       insertChunk: w(() => db.prepare('INSERT INTO event_chunks (first_id, last_id, ingest_ts, min_ts, max_ts, bytes) VALUES (?, ?, ?, ?, ?, ?)')),
       upsertTemplate: w(() =>
         db.prepare(
@@ -218,27 +220,26 @@ export class SqliteStore {
       let bytes = 0;
       const ev = b.events;
       // Multi-row statements: one native call per EVENTS_PER_INSERT rows instead of per row.
-      const args: unknown[] = new Array(EVENTS_PER_INSERT * 8);
+      const args: unknown[] = new Array(EVENTS_PER_INSERT * EVENT_COLS);
       let i = 0;
       for (; i + EVENTS_PER_INSERT <= ev.length; i += EVENTS_PER_INSERT) {
         for (let j = 0; j < EVENTS_PER_INSERT; j++) {
           const e = ev[i + j];
-          const k = j * 8;
+          const k = j * EVENT_COLS;
           args[k] = e.ts;
-          args[k + 1] = now;
-          args[k + 2] = e.source;
-          args[k + 3] = e.fileId;
-          args[k + 4] = e.line;
-          args[k + 5] = e.offset;
-          args[k + 6] = e.templateId;
-          args[k + 7] = e.raw;
+          args[k + 1] = this.sourceId(e.source);
+          args[k + 2] = e.fileId;
+          args[k + 3] = e.line;
+          args[k + 4] = e.offset;
+          args[k + 5] = e.templateId;
+          args[k + 6] = e.raw;
         }
         last = Number(s.insertEvents.run(args).lastInsertRowid);
         if (first < 0) first = last - EVENTS_PER_INSERT + 1;
       }
       for (; i < ev.length; i++) {
         const e = ev[i];
-        last = Number(s.insertEvent.run(e.ts, now, e.source, e.fileId, e.line, e.offset, e.templateId, e.raw).lastInsertRowid);
+        last = Number(s.insertEvent.run(e.ts, this.sourceId(e.source), e.fileId, e.line, e.offset, e.templateId, e.raw).lastInsertRowid);
         if (first < 0) first = last;
       }
       for (const e of ev) {
@@ -273,6 +274,17 @@ export class SqliteStore {
     for (const st of b.state ?? []) s.saveState.run(st.key, st.version, st.value, now);
     if (b.checkpoint) s.updateFile.run(fileParams(b.checkpoint));
     if (b.counters) for (const [k, v] of Object.entries(b.counters)) s.saveCounters.run(k, JSON.stringify(v), now);
+  }
+
+  /** Integer id of a source name (events store the id, not the name). */
+  sourceId(name: string): number {
+    let id = this.sourceIds.get(name);
+    if (id === undefined) {
+      this.stmts.insertSource.run(name);
+      id = (this.db.prepare('SELECT id FROM sources WHERE name = ?').get(name) as { id: number }).id;
+      this.sourceIds.set(name, id);
+    }
+    return id;
   }
 
   // ---- files (checkpoints) ----
@@ -357,20 +369,19 @@ export class SqliteStore {
       }
     }
     if (q.source !== undefined) {
-      where.push('e.source = ?');
+      where.push('s.name = ?');
       args.push(q.source);
     }
     if (q.grep !== undefined) {
       where.push("instr(e.raw, ?) > 0");
       args.push(q.grep);
     }
-    const sql = `SELECT e.id, e.ts, e.ingest_ts, e.source, f.path AS file, e.line, e.offset, e.template_id, e.raw
-      FROM events e LEFT JOIN files f ON f.id = e.file_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.id ${q.limit !== undefined ? 'LIMIT ' + Math.max(0, Math.floor(q.limit)) : ''}`;
+    const sql = `SELECT e.id, e.ts, s.name AS source, f.path AS file, e.line, e.offset, e.template_id, e.raw
+      FROM events e JOIN sources s ON s.id = e.source_id LEFT JOIN files f ON f.id = e.file_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.id ${q.limit !== undefined ? 'LIMIT ' + Math.max(0, Math.floor(q.limit)) : ''}`;
     for (const r of this.db.prepare(sql).iterate(...args) as Iterable<Record<string, unknown>>) {
       yield {
         id: Number(r.id),
         ts: Number(r.ts),
-        ingestTs: Number(r.ingest_ts),
         source: String(r.source),
         file: r.file === null ? null : String(r.file),
         line: Number(r.line),

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { ParsedRecord } from '../model/record.js';
+import { clip, NewTemplateDetector } from './new-template.js';
+
+function rec(change: ParsedRecord['change'], template = 'disk <*> failed'): ParsedRecord {
+  return {
+    source: 's',
+    offset: 0,
+    line: 1,
+    ts: 0,
+    tsFromRecord: false,
+    raw: 'disk sda failed',
+    message: 'disk sda failed',
+    fields: {},
+    truncated: false,
+    templateId: 42,
+    template,
+    params: ['sda'],
+    change,
+  };
+}
+
+describe('NewTemplateDetector', () => {
+  const d = new NewTemplateDetector({ enabled: true, grade: 0.75, warmupRecords: 100 });
+
+  it('stays quiet during warm-up', () => {
+    expect(d.score(rec('created'), 0)).toBeUndefined();
+    expect(d.score(rec('created'), 99)).toBeUndefined();
+  });
+
+  it('flags a created template after warm-up with the configured grade', () => {
+    const f = d.score(rec('created'), 100);
+    expect(f).toEqual({
+      detector: 'new-template',
+      grade: 0.75,
+      reason: 'new template #42 after 100 records: disk <*> failed',
+      explain: { template: 'disk <*> failed', templateId: 42, params: ['sda'] },
+    });
+  });
+
+  it('ignores known templates, also when they were just generalised', () => {
+    expect(d.score(rec('none'), 5000)).toBeUndefined();
+    expect(d.score(rec('updated'), 5000)).toBeUndefined();
+  });
+
+  it('does nothing when disabled', () => {
+    expect(new NewTemplateDetector({ enabled: false, grade: 0.75, warmupRecords: 0 }).score(rec('created'), 10)).toBeUndefined();
+  });
+
+  it('clips long templates in the reason', () => {
+    const f = d.score(rec('created', 'x'.repeat(300)), 100)!;
+    expect(f.reason).toBe(`new template #42 after 100 records: ${'x'.repeat(119)}…`);
+    expect(clip('short', 10)).toBe('short');
+    expect(clip('abcdef', 4)).toBe('abc…');
+  });
+});

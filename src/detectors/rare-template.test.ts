@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { ParsedRecord } from '../model/record.js';
+import { RareTemplateDetector } from './rare-template.js';
+
+const REC: ParsedRecord = {
+  source: 's',
+  offset: 0,
+  line: 1,
+  ts: 0,
+  tsFromRecord: false,
+  raw: 'kernel panic',
+  message: 'kernel panic',
+  fields: {},
+  truncated: false,
+  templateId: 7,
+  template: 'kernel panic',
+  params: [],
+  change: 'none',
+};
+
+describe('RareTemplateDetector', () => {
+  const d = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 1000 });
+
+  it('stays quiet during warm-up', () => {
+    const w = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 5000 });
+    expect(w.score(REC, 1, 4999)).toBeUndefined();
+    expect(w.score(REC, 1, 5000)?.grade).toBeCloseTo(1, 12);
+  });
+
+  it('grades a template seen once in a large source 1.0', () => {
+    const f = d.score(REC, 1, 100_000)!;
+    expect(f.grade).toBeCloseTo(1, 12);
+    expect(f.detector).toBe('rare-template');
+    expect(f.reason).toBe('rare template #7 (1 of 100000 records): kernel panic');
+    expect(f.explain).toEqual({ template: 'kernel panic', templateId: 7, count: 1, total: 100_000, share: 0.00001 });
+  });
+
+  it('starts at 0.5 just below maxShare and reports nothing at or above it', () => {
+    expect(d.score(REC, 100, 100_000)).toBeUndefined(); // share = maxShare
+    expect(d.score(REC, 5000, 100_000)).toBeUndefined();
+    const g = d.score(REC, 99, 100_000)!.grade;
+    expect(g).toBeGreaterThan(0.5);
+    expect(g).toBeLessThan(0.505);
+  });
+
+  it('keeps grades in [0.5, 1], rising as the template gets rarer', () => {
+    const grades = [99, 50, 10, 2, 1].map((c) => d.score(REC, c, 100_000)!.grade);
+    for (const g of grades) {
+      expect(g).toBeGreaterThanOrEqual(0.5);
+      expect(g).toBeLessThanOrEqual(1);
+    }
+    for (let i = 1; i < grades.length; i++) expect(grades[i]).toBeGreaterThan(grades[i - 1]);
+    // log scale: 10 of 100000 is halfway (in log) between 1 and 100
+    expect(grades[2]).toBeCloseTo(0.75, 12);
+  });
+
+  it('does nothing when disabled', () => {
+    expect(new RareTemplateDetector({ enabled: false, maxShare: 0.5, warmupRecords: 0 }).score(REC, 1, 1000)).toBeUndefined();
+  });
+});

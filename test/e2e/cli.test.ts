@@ -1,0 +1,97 @@
+/** The CLI's contracts that a newcomer relies on: help, stdin, the demo, query flags, exit codes. */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'logradar');
+const dir = mkdtempSync(join(tmpdir(), 'logradar-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const cli = (args: string[], input?: string) => spawnSync(BIN, args, { encoding: 'utf8', input, timeout: 60_000 });
+
+describe('logradar CLI', () => {
+  it('--help lists the commands and exits 0', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    for (const c of ['demo', 'watch', 'events', 'anomalies', 'status', 'generate', 'config']) expect(r.stdout).toContain(c);
+  });
+
+  it('an unknown command or flag exits 2', () => {
+    expect(cli(['frobnicate']).status).toBe(2);
+    expect(cli(['events', '--no-such-flag']).status).toBe(2);
+  });
+
+  it('a bad --since names the flag and exits 2', () => {
+    const data = join(dir, 'empty');
+    cli(['watch', '-', '--data-dir', data, '--log-level', 'silent'], 'one line\n');
+    const r = cli(['events', '--data-dir', data, '--since', 'yesterday-ish']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--since');
+  });
+
+  it('watch - reads stdin to its end; events are queryable with filters', () => {
+    const data = join(dir, 'stdin');
+    const lines = Array.from({ length: 50 }, (_, i) => `2026-11-21T10:${String(i).padStart(2, '0')}:00Z worker ${i % 3} finished job ${1000 + i} in ${i * 7} ms`);
+    lines.splice(25, 0, '', '2026-11-21T10:25:30Z worker 1 finished job 1025 in 175 ms'); // an empty line is dropped
+    const r = cli(['watch', '-', '--data-dir', data, '--log-level', 'warn'], lines.join('\n') + '\nno newline at the end');
+    expect(r.status, r.stderr).toBe(0);
+    const all = cli(['events', '--data-dir', data, '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { line: number; source: string; raw: string; templateId: number; ts: string });
+    expect(all).toHaveLength(52);
+    expect(all[0]).toMatchObject({ line: 1, source: 'stdin' });
+    expect(all[26].line).toBe(28); // numbering counts the dropped empty line
+    expect(all[51].raw).toBe('no newline at the end');
+    expect(new Set(all.slice(0, 50).map((e) => e.templateId)).size).toBe(1);
+    const since = cli(['events', '--data-dir', data, '--json', '--since', '2026-11-21T10:40:00Z', '--until', '2026-11-21T10:59:59Z']).stdout.trim().split('\n');
+    expect(since).toHaveLength(10);
+    // the line without a timestamp got its ingestion time
+    expect(Date.parse(all[51].ts)).toBeGreaterThan(Date.now() - 120_000);
+    const grep = cli(['events', '--data-dir', data, '--json', '--grep', 'job 1007 ']).stdout.trim().split('\n');
+    expect(grep).toHaveLength(1);
+    expect(cli(['events', '--data-dir', data, '--limit', '3']).stdout.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('a store from a newer version is refused with exit 2', async () => {
+    const data = join(dir, 'newer');
+    cli(['watch', '-', '--data-dir', data, '--log-level', 'silent'], 'x y z\n');
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(data, 'logradar.db'));
+    db.pragma('user_version = 999');
+    db.close();
+    const r = cli(['events', '--data-dir', data]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/newer logradar/);
+  });
+
+  it('config errors name the file, the key and the reason, exit 2', () => {
+    const f = join(dir, 'bad.yaml');
+    writeFileSync(f, 'detect:\n  treshold: 0.5\n');
+    const r = cli(['watch', dir, '--config', f]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(f);
+    expect(r.stderr).toContain('detect.treshold');
+    expect(r.stderr).toContain('unknown key');
+    writeFileSync(f, 'files:\n  pollInterval: soon\n');
+    const r2 = spawnSync(BIN, ['config', '--check'], { encoding: 'utf8', env: { ...process.env, LOGRADAR_CONFIG: f } });
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toContain('files.pollInterval');
+  });
+
+  it('the demo shows a detection (short timings)', async () => {
+    const child = spawn(BIN, ['demo', '--data-dir', join(dir, 'demo'), '--duration', '24s', '--interval', '1s', '--anomaly', 'httpStatus', '--anomaly-after', '11s', '--anomaly-length', '6s', '--rate', '100', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code, err).toBe(0);
+    expect(err).toContain('warming up');
+    const found = out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; reason: string });
+    expect(found.some((a) => a.kind === 'window' && a.reason.startsWith('httpStatus')), out).toBe(true);
+  }, 60_000);
+});

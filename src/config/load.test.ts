@@ -123,9 +123,13 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('/tmp/d');
   });
 
-  it('names (flags) when a flag value is bad and there is no file', () => {
+  it('names the command-line flags when a flag value is bad, even with a good file', () => {
     const e = configError(() => loadConfig({ env: {}, overrides: { files: { pollInterval: 'soon' } } }));
-    expect(e.message.startsWith('(flags): files.pollInterval: not a duration')).toBe(true);
+    expect(e.message.startsWith('command-line flags: files.pollInterval: not a duration')).toBe(true);
+    const good = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'logradar-cfg-')), 'good.yaml');
+    fs.writeFileSync(good, 'files: { pollInterval: 2s }\n');
+    const e2 = configError(() => loadConfig({ env: {}, file: good, overrides: { files: { pollInterval: 'fast' } } }));
+    expect(e2.message).toMatch(/^command-line flags: files\.pollInterval/);
   });
 });
 

@@ -32,8 +32,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     }
     if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(file, '', 'the top level must be a mapping of keys');
   }
+  // The file alone first, so an error is blamed on the file only when the file holds the bad value.
+  if (file) validateConfig(input, file);
   const merged = deepMerge(input as Record<string, unknown>, opts.overrides ?? {});
-  return validateConfig(merged, file ?? '(flags)');
+  return validateConfig(merged, 'command-line flags');
 }
 
 export function validateConfig(input: unknown, origin: string): Config {

@@ -101,8 +101,7 @@ const detectSchema = section(
     rareTemplate: section(
       {
         enabled: z.boolean().default(true),
-        maxShare: z.number().min(0).max(1).default(0.0005).describe('A template below this share of its source (with decay) is rare.'),
-        halfLife: z.number().int().min(10).default(100_000).describe('Records after which old counts weigh half.'),
+        maxShare: z.number().min(0).max(1).default(0.0005).describe('A template below this share of all records of its source is rare.'),
       },
       'Grades records by how rare their template is.',
     ),

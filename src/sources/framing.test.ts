@@ -190,3 +190,15 @@ describe('LineFramer', () => {
     expect(plain.out).toHaveLength(2);
   });
 });
+
+describe('LineFramer dedup across paths', () => {
+  it('drops a duplicate whether or not its LF is in the same chunk as a truncated line', () => {
+    const m1 = new ComponentMetrics('a');
+    const whole = frame('abcdef\nabcdef\n', { maxLineBytes: 4, dedupConsecutive: true }, m1).out.map((l) => l.text);
+    const m2 = new ComponentMetrics('b');
+    const split = frame('abcdef\nabcdef', { maxLineBytes: 4, dedupConsecutive: true }, m2).out.map((l) => l.text);
+    expect(whole).toEqual(['abcd']);
+    expect(split).toEqual(['abcd']);
+    expect(m2.dropped.duplicate).toBe(1);
+  });
+});

@@ -30,6 +30,7 @@ export class LineFramer {
   private pendingLen = 0;
   /** Stream position just after the last byte pushed. */
   private readEnd: number;
+  private lastText: string | undefined;
 
   constructor(
     start: FramerPosition,
@@ -61,7 +62,6 @@ export class LineFramer {
     const n = buf.length;
     const base = this.readEnd;
     this.readEnd += n;
-    let prev: string | undefined = out.length > 0 ? out[out.length - 1].text : undefined;
     while (i < n) {
       const nl = buf.indexOf(LF, i);
       const end = nl < 0 ? n : nl;
@@ -116,13 +116,20 @@ export class LineFramer {
         this.metrics?.drop('empty');
         continue;
       }
-      if (this.opts.dedupConsecutive && text === prev) {
-        this.metrics?.drop('duplicate');
-        continue;
-      }
-      prev = text;
+      if (this.isDuplicate(text)) continue;
       out.push({ text, offset: lineStart, line: this.pos.line, truncated });
     }
+  }
+
+  /** With `dedupConsecutive`, a line equal to the one emitted just before it is dropped and counted. */
+  private isDuplicate(text: string): boolean {
+    if (!this.opts.dedupConsecutive) return false;
+    if (text === this.lastText) {
+      this.metrics?.drop('duplicate');
+      return true;
+    }
+    this.lastText = text;
+    return false;
   }
 
   /** Emits a held partial line as it is (after the partial-line timeout, or at end of input). */
@@ -144,6 +151,7 @@ export class LineFramer {
       this.metrics?.drop('empty');
       return;
     }
+    if (this.isDuplicate(text)) return;
     out.push({ text, offset: start, line: this.pos.line, truncated });
   }
 }

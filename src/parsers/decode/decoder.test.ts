@@ -116,3 +116,9 @@ describe('Decoder: key=value and free text', () => {
     expect(r.tsFromRecord).toBe(false);
   });
 });
+
+describe('Decoder: escapes', () => {
+  it('unescapes quoted key=value values', () => {
+    expect(decode('level=info msg="said \\"hi\\" there" path="C:\\\\tmp"').fields).toMatchObject({ msg: 'said "hi" there', path: 'C:\\tmp' });
+  });
+});

@@ -88,7 +88,7 @@ export class Decoder {
     for (let m = KV.exec(text); m; m = KV.exec(text)) {
       fields ??= Object.create(null) as Record<string, unknown>;
       let v = m[2];
-      if (v.length >= 2 && v[0] === '"') v = v.slice(1, -1);
+      if (v.length >= 2 && v[0] === '"') v = v.slice(1, -1).replace(/\\(.)/g, '$1');
       fields[m[1]] = v;
       n++;
     }

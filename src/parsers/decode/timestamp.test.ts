@@ -95,3 +95,29 @@ describe('timeFromValue', () => {
     for (const v of [undefined, null, true, {}, [], '', 'hello', 'not a date', Number.NaN, Number.POSITIVE_INFINITY]) expect(timeFromValue(v), String(v)).toBeUndefined();
   });
 });
+
+describe('detectTimestamp cache', () => {
+  const N = Date.UTC(2026, 10, 21, 12);
+  it('does not reuse a cached second for a longer timestamp with the same prefix', () => {
+    expect(detectTimestamp('2026-11-21 10:00:00 a', N)).toEqual({ ts: Date.UTC(2026, 10, 21, 10), end: 19 });
+    expect(detectTimestamp('2026-11-21 10:00:00.250 b', N)).toEqual({ ts: Date.UTC(2026, 10, 21, 10, 0, 0, 250), end: 23 });
+    expect(detectTimestamp('2026-11-21T10:00:00 a', N)?.ts).toBe(Date.UTC(2026, 10, 21, 10));
+    expect(detectTimestamp('2026-11-21T10:00:00+05:00 b', N)).toEqual({ ts: Date.UTC(2026, 10, 21, 5), end: 25 });
+  });
+
+  it('takes the year of syslog times from now on every call', () => {
+    expect(new Date(detectTimestamp('Dec 31 23:59:59 h x', Date.UTC(2026, 10, 21, 12))!.ts).getUTCFullYear()).toBe(2025);
+    expect(new Date(detectTimestamp('Dec 31 23:59:59 h y', Date.UTC(2027, 0, 2))!.ts).getUTCFullYear()).toBe(2026);
+  });
+
+  it('rejects impossible dates and finds access-log times after IPv6 or host names', () => {
+    expect(detectTimestamp('2026-13-01T00:00:00Z x', N)).toBeUndefined();
+    expect(detectTimestamp('081132 203615 x', N)).toBeUndefined();
+    expect(detectTimestamp('::1 - - [21/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 200 1', N)?.ts).toBe(Date.UTC(2026, 10, 21, 9));
+    expect(detectTimestamp('web-1.example.org - - [21/Nov/2026:10:00:00 +0000] "GET /"', N)?.ts).toBe(Date.UTC(2026, 10, 21, 10));
+  });
+
+  it('timeFromValue ignores strings that only Date.parse would read', () => {
+    for (const v of ['1', 'foo 12', '404']) expect(timeFromValue(v), v).toBeUndefined();
+  });
+});

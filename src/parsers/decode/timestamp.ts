@@ -24,6 +24,9 @@ const APACHE_ERR = /^\[[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d\d) (\d\d):(\d\d):(\d\d)
 const COMPACT = /^(\d\d)(\d\d)(\d\d) (\d\d)(\d\d)(\d\d)\b/;
 const SLASHED = /^(\d{2}|\d{4})\/(\d\d)\/(\d\d)[ -](\d\d):(\d\d):(\d\d)/;
 
+// Sat, 21 Nov 2026 10:00:00 GMT (HTTP dates, e-mail headers)
+const RFC1123 = /^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d (?:GMT|UTC|[+-]\d{4})$/;
+
 function offsetMs(z: string | undefined): number {
   if (!z || z === 'Z') return 0;
   const sign = z[0] === '-' ? -1 : 1;
@@ -35,16 +38,18 @@ function fullYear(y: string): number {
   return y.length === 2 ? 2000 + Number(y) : Number(y);
 }
 
-// Consecutive lines mostly share their second: remember the last prefix that parsed (a one-entry cache).
+// Consecutive lines mostly share their second: remember the last numeric prefix that parsed (a one-entry
+// cache). A hit needs the same prefix followed by whitespace, so `10:00:00.250` or `10:00:00+05:00`
+// never reuse `10:00:00`; syslog times (which depend on `now` for the year) are not cached.
 let lastPrefix = '';
 let lastFound: FoundTime | undefined;
 const PREFIX = 19;
 
 /** Finds a timestamp at the start of `text`; `now` supplies the year for syslog times. */
 export function detectTimestamp(text: string, now: number): FoundTime | undefined {
-  if (lastFound !== undefined && lastFound.end <= PREFIX && text.startsWith(lastPrefix) && !isDigit(text.charCodeAt(lastFound.end))) return lastFound;
+  if (lastFound !== undefined && text.startsWith(lastPrefix) && isSpaceOrEnd(text, lastFound.end)) return lastFound;
   const found = detectUncached(text, now);
-  if (found && found.end <= PREFIX) {
+  if (found && found.end <= PREFIX && isDigit(text.charCodeAt(0)) && isSpaceOrEnd(text, found.end)) {
     lastPrefix = text.slice(0, found.end);
     lastFound = found;
   }
@@ -55,26 +60,37 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+function isSpaceOrEnd(text: string, i: number): boolean {
+  if (i >= text.length) return true;
+  const c = text.charCodeAt(i);
+  return c === 32 || c === 9;
+}
+
+/** Date.UTC rolls 2026-13-01 over to 2027-01-01; a real timestamp's fields must survive the round trip. */
+function utc(y: number, mon: number, d: number, h: number, mi: number, s: number, ms = 0): number | undefined {
+  if (mon < 0 || mon > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  const ts = Date.UTC(y, mon, d, h, mi, s, ms);
+  return new Date(ts).getUTCDate() === d ? ts : undefined;
+}
+
 function detectUncached(text: string, now: number): FoundTime | undefined {
   const c = text.charCodeAt(0);
   let m: RegExpExecArray | null;
   if (c >= 48 && c <= 57) {
     if ((m = ISO.exec(text))) {
       const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-      const ts = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms) - offsetMs(m[8]);
-      return Number.isNaN(ts) ? undefined : { ts, end: m[0].length };
+      const ts = utc(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
+      return ts === undefined ? undefined : { ts: ts - offsetMs(m[8]), end: m[0].length };
     }
     if ((m = COMPACT.exec(text))) {
-      const ts = Date.UTC(2000 + +m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-      return +m[2] >= 1 && +m[2] <= 12 ? { ts, end: m[0].length } : undefined;
+      const ts = utc(2000 + +m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+      return ts === undefined ? undefined : { ts, end: m[0].length };
     }
     if ((m = SLASHED.exec(text))) {
-      const ts = Date.UTC(fullYear(m[1]), +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-      return Number.isNaN(ts) ? undefined : { ts, end: m[0].length };
+      const ts = utc(fullYear(m[1]), +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+      return ts === undefined ? undefined : { ts, end: m[0].length };
     }
-    // a client address first, then a [dd/Mon/yyyy:...] time: access logs
-    if ((m = CLF.exec(text.slice(0, 80)))) return clf(m);
-    return undefined;
+    return accessLogTime(text);
   }
   if (c === 91 /* [ */) {
     if ((m = APACHE_ERR.exec(text))) {
@@ -82,8 +98,7 @@ function detectUncached(text: string, now: number): FoundTime | undefined {
       if (mon === undefined) return undefined;
       return { ts: Date.UTC(+m[6], mon, +m[2], +m[3], +m[4], +m[5]), end: m[0].length };
     }
-    if ((m = CLF.exec(text.slice(0, 40)))) return clf(m);
-    return undefined;
+    return accessLogTime(text);
   }
   if (c >= 65 && c <= 90 && (m = SYSLOG.exec(text))) {
     const mon = MONTHS[m[1]];
@@ -94,14 +109,18 @@ function detectUncached(text: string, now: number): FoundTime | undefined {
     if (ts > now + 86_400_000) ts = Date.UTC(year - 1, mon, +m[2], +m[3], +m[4], +m[5]);
     return { ts, end: m[0].length };
   }
-  return undefined;
+  return accessLogTime(text);
 }
 
-function clf(m: RegExpExecArray): FoundTime | undefined {
+/** A client address or host name first, then a [dd/Mon/yyyy:HH:MM:SS +zzzz] time: access logs. */
+function accessLogTime(text: string): FoundTime | undefined {
+  const open = text.indexOf('[');
+  if (open < 0 || open > 80) return undefined;
+  const m = CLF.exec(text.slice(open, open + 40));
+  if (!m) return undefined;
   const mon = MONTHS[m[2]];
-  if (mon === undefined) return undefined;
-  const ts = Date.UTC(+m[3], mon, +m[1], +m[4], +m[5], +m[6]) - offsetMs(m[7]);
-  return { ts, end: m.index + m[0].length };
+  const ts = mon === undefined ? undefined : utc(+m[3], mon, +m[1], +m[4], +m[5], +m[6]);
+  return ts === undefined ? undefined : { ts: ts - offsetMs(m[7]), end: open + m.index + m[0].length };
 }
 
 /** A time from a structured field: epoch seconds/ms (number or digit string) or an ISO 8601 string. */
@@ -109,8 +128,7 @@ export function timeFromValue(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v < 1e11 ? Math.round(v * 1000) : Math.round(v);
   if (typeof v !== 'string' || v.length === 0) return undefined;
   if (/^\d{9,13}(\.\d+)?$/.test(v)) return timeFromValue(Number(v));
-  const found = detectTimestamp(v, Date.now());
-  if (found) return found.ts;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
+  // Only the formats we recognise: Date.parse alone would turn '404' or 'foo 12' into a time.
+  if (RFC1123.test(v)) return Date.parse(v);
+  return detectTimestamp(v, Date.now())?.ts;
 }

@@ -166,3 +166,19 @@ describe('TemplateMiner', () => {
     expect(messages.every((msg, i) => m.match(msg)?.templateId === results[i].templateId)).toBe(true);
   });
 });
+
+describe('TemplateMiner bounds and params', () => {
+  it('gives the value of key=value parameters', () => {
+    const m = miner();
+    m.add('seq=1 src=a');
+    expect(m.add('seq=42 src=a').params).toEqual(['42']);
+  });
+
+  it('prunes tree nodes of evicted templates', () => {
+    const m = miner({ maxTemplates: 10 });
+    for (let i = 0; i < 500; i++) m.add(`word${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))} only here`, i);
+    expect(m.size).toBe(10);
+    const roots = (m as unknown as { roots: Map<number, { children: Map<string, unknown> }> }).roots;
+    expect(roots.get(3)!.children.size).toBe(10);
+  });
+});

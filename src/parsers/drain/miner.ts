@@ -173,16 +173,31 @@ export class TemplateMiner {
     return best && bestSim >= this.opts.similarity ? best : undefined;
   }
 
+  /** Unlinks a cluster and prunes the tree nodes it leaves empty, so memory stays bounded by maxTemplates. */
+  private removeFromTree(c: Cluster): void {
+    const path: Node[] = [];
+    let node = this.roots.get(c.tokens.length);
+    const d = Math.min(this.opts.depth, c.tokens.length);
+    for (let i = 0; node && i < d; i++) {
+      path.push(node);
+      node = node.children.get(c.tokens[i]);
+    }
+    if (!node) return;
+    const i = node.clusters.indexOf(c);
+    if (i >= 0) node.clusters.splice(i, 1);
+    for (let k = path.length - 1; k >= 0 && node.clusters.length === 0 && node.children.size === 0; k--) {
+      path[k].children.delete(c.tokens[k]);
+      node = path[k];
+    }
+    if (path.length > 0 && path[0].children.size === 0 && path[0].clusters.length === 0) this.roots.delete(c.tokens.length);
+  }
+
   private evictOldest(keep: Cluster): void {
     let oldest: Cluster | undefined;
     for (const c of this.byId.values()) if (c !== keep && (!oldest || c.lastSeen < oldest.lastSeen)) oldest = c;
     if (!oldest) return;
     this.byId.delete(oldest.id);
-    const leaf = this.leaf(oldest.tokens, false);
-    if (leaf) {
-      const i = leaf.clusters.indexOf(oldest);
-      if (i >= 0) leaf.clusters.splice(i, 1);
-    }
+    this.removeFromTree(oldest);
     this.dirty.delete(oldest);
     this.evictedIds.push(oldest.id);
     this.evictions++;
@@ -235,7 +250,8 @@ function paramsOf(template: string[], raw: string[]): string[] {
   const params: string[] = [];
   for (let i = 0; i < template.length; i++) {
     const t = template[i];
-    if (t === WILDCARD || (t.length > 4 && t.endsWith(KEYED_WILDCARD))) params.push(raw[i]);
+    if (t === WILDCARD) params.push(raw[i]);
+    else if (t.length > 4 && t.endsWith(KEYED_WILDCARD)) params.push(raw[i].slice(t.length - WILDCARD.length));
   }
   return params;
 }

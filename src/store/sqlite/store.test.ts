@@ -189,3 +189,13 @@ describe('SqliteStore', () => {
     expect(w.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 });
+
+describe('SqliteStore retention in bytes', () => {
+  it('counts UTF-8 bytes, not characters', () => {
+    const s = open(tmpDir());
+    s.commit({ events: [ev(1, '日本語日本語')] }, 1000);
+    s.commit({ events: [ev(2, 'ascii')] }, 2000);
+    expect(s.applyRetention(1e12, 10, 3000)).toBe(1);
+    expect(raws(s.events())).toEqual(['ascii']);
+  });
+});

@@ -126,7 +126,13 @@ export class SqliteStore {
     } catch (e) {
       throw new LogradarError('LOGRADAR_ERR_STORE', `cannot open the store ${path}: ${(e as Error).message}${opts.readonly ? ' (has anything been ingested into this --data-dir?)' : ''}`, 2);
     }
-    return new SqliteStore(db, path, !!opts.readonly);
+    try {
+      return new SqliteStore(db, path, !!opts.readonly);
+    } catch (e) {
+      if (db.open) db.close();
+      if (e instanceof LogradarError) throw e;
+      throw new LogradarError('LOGRADAR_ERR_STORE', `the store ${path} cannot be used: ${(e as Error).message}`, 2);
+    }
   }
 
   private constructor(
@@ -245,7 +251,7 @@ export class SqliteStore {
       for (const e of ev) {
         if (e.ts < minTs) minTs = e.ts;
         if (e.ts > maxTs) maxTs = e.ts;
-        bytes += e.raw.length;
+        bytes += Buffer.byteLength(e.raw);
       }
       s.insertChunk.run(first, last, now, minTs, maxTs, bytes);
     }

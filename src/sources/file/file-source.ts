@@ -49,6 +49,7 @@ export class FileSource implements Source {
   private readonly byId = new Map<number, Tracked>();
   private readonly byInode = new Map<string, Tracked>();
   private openCount = 0;
+  private readonly decisions = new Map<string, boolean>();
   private readBuf: Buffer;
   private firstScan = true;
   private m!: ComponentMetrics;
@@ -128,6 +129,7 @@ export class FileSource implements Source {
   private scan(ctx: SourceContext): void {
     const found: Discovered[] = discover(this.roots, {
       ...this.globs,
+      decisions: this.decisions,
       onError: (path, err) => {
         this.m.error('discover');
         ctx.log.warn({ path, code: err.code }, 'cannot list directory');
@@ -255,6 +257,8 @@ export class FileSource implements Source {
     t.row.line = 0;
     t.row.skipping = false;
     t.framer = new LineFramer({ offset: 0, line: 0, skipping: false }, this.opts, this.m);
+    // Stored now, not with the next data: a truncated file may stay empty, and status must not show the old offset.
+    this.store.updateFile(this.checkpoint({ ...t, size }));
     return true;
   }
 

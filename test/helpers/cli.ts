@@ -267,8 +267,8 @@ export async function waitCaughtUp(dataDir: string, watched: string[], opts: { t
       try {
         last = await lag(dataDir, watched, opts.outside);
       } catch (e) {
-        // The store does not exist until watch has opened it.
-        if (!/cannot open the store/.test((e as Error).message)) throw e;
+        // The store does not exist (or is not migrated) until watch has opened it.
+        if (!/cannot open the store|needs a migration/.test((e as Error).message)) throw e;
         streak = 0;
         return false;
       }

@@ -95,6 +95,10 @@ export class LineWriter {
     return this.o.path;
   }
 
+  get src(): string {
+    return this.o.src;
+  }
+
   /** Seqs written so far: [startSeq, seq). */
   get written(): { from: number; to: number } {
     return { from: this.o.startSeq, to: this.seq };

@@ -2,13 +2,14 @@
  * The oracle: reads the store through the public CLI (`logradar events --json`, `status --json`) and
  * compares the generated lines found there with the lines written (missing, duplicated, corrupted).
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { crcHex } from './linegen.js';
 import { runCli, streamCli } from './cli.js';
 
 export interface EventJson {
   id: number;
   ts: string;
-  ingestTs: string;
   source: string;
   file: string | null;
   line: number;
@@ -195,4 +196,15 @@ export async function status(dataDir: string): Promise<StatusJson> {
 /** Counters of the file source (zeros when not saved yet). */
 export function fileCounters(s: StatusJson): ComponentCounters {
   return s.counters['source.file'] ?? { received: 0, emitted: 0, dropped: {}, errors: {} };
+}
+
+/** `PRAGMA integrity_check` on the store, opened read-only (the only direct look at the SQLite file). */
+export function integrityCheck(dataDir: string): string {
+  const db = new Database(join(dataDir, 'logradar.db'), { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check).join('; ');
+  } finally {
+    db.close();
+  }
 }

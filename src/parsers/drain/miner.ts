@@ -206,21 +206,11 @@ export class TemplateMiner {
 
 /** Splits on runs of whitespace; template text joins tokens with single spaces (the Loghub convention). */
 export function tokenize(message: string): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i < message.length; i++) {
-    const c = message.charCodeAt(i);
-    const space = c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
-    if (space) {
-      if (start >= 0) {
-        out.push(message.slice(start, i));
-        start = -1;
-      }
-    } else if (start < 0) start = i;
-  }
-  if (start >= 0) out.push(message.slice(start));
-  return out;
+  // A global match is several times faster in V8 than a charCode loop with slices.
+  return message.match(TOKEN) ?? [];
 }
+
+const TOKEN = /\S+/g;
 
 function maskAll(raw: string[]): string[] {
   const out = new Array<string>(raw.length);

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../../test/helpers/shared-data.js';
 import { detectTimestamp, timeFromValue } from './timestamp.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
-const LOGHUB = '/work/shared/data/loghub-2k';
+const LOGHUB = sharedData('loghub-2k').path;
 
 describe('detectTimestamp', () => {
   it('reads ISO 8601 with Z, offsets and fractions', () => {
@@ -56,7 +57,7 @@ describe('detectTimestamp', () => {
       expect(detectTimestamp(text, NOW), text).toBeUndefined();
   });
 
-  it.skipIf(!fs.existsSync(LOGHUB))('reads the first line of Loghub samples (needs /work/shared/data/loghub-2k)', () => {
+  it.skipIf(!fs.existsSync(LOGHUB))('reads the first line of Loghub samples (needs ../shared/data/loghub-2k)', () => {
     const first = (name: string) => fs.readFileSync(path.join(LOGHUB, name, `${name}_2k.log`), 'utf8').split('\n')[0];
     const expected: Record<string, number | undefined> = {
       Apache: Date.UTC(2005, 11, 4, 4, 47, 44),

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../../test/helpers/shared-data.js';
 import { maskToken, TemplateMiner, tokenize, type MinerOptions } from './miner.js';
 
-const HDFS_CSV = '/work/shared/data/loghub-2k/HDFS/HDFS_2k.log_structured.csv';
+const HDFS_CSV = sharedData('loghub-2k/HDFS/HDFS_2k.log_structured.csv').path;
 const OPTS: MinerOptions = { similarity: 0.5, depth: 2, maxTemplates: 5000 };
 
 function counter(start = 0) {
@@ -153,7 +154,7 @@ describe('TemplateMiner', () => {
     expect(m.evictions).toBe(2);
   });
 
-  it.skipIf(!fs.existsSync(HDFS_CSV))('mines a sane number of templates from Loghub HDFS (needs /work/shared/data)', () => {
+  it.skipIf(!fs.existsSync(HDFS_CSV))('mines a sane number of templates from Loghub HDFS (needs ../shared/data)', () => {
     const rows = readCsv(fs.readFileSync(HDFS_CSV, 'utf8'));
     const col = rows[0].indexOf('Content');
     const messages = rows.slice(1).map((r) => r[col]);

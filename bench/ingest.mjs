@@ -102,7 +102,7 @@ mkdirSync(dirname(big), { recursive: true });
 }
 const base = await baselineReadSplit(big);
 const r1 = await run(['watch', join(work, 'logs'), '--once', '--data-dir', join(work, 'data1'), '--log-level', 'warn']);
-const stored = new Database(join(work, 'data1', 'logradar.db'), { readonly: true }).prepare('SELECT COUNT(*) AS n FROM events').get().n;
+const stored = new Database(join(work, 'data1', 'logradar.db'), { readonly: true }).prepare('SELECT COALESCE(SUM(n), 0) AS n FROM event_blocks').get().n;
 const lps = LINES / r1.secs;
 console.log('== ingest throughput (watch --once, store on, detectors on)');
 console.log(`lines: ${LINES}, stored events: ${stored}`);
@@ -120,7 +120,7 @@ if (!args.includes('--skip-latency')) {
   const child = spawn(process.execPath, [BIN, 'watch', dir, '--data-dir', data, '--log-level', 'warn'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 2500));
   const db = new Database(join(data, 'logradar.db'), { readonly: true });
-  const q = db.prepare('SELECT raw FROM events ORDER BY id DESC LIMIT 1');
+  const q = db.prepare('SELECT raw FROM event_blocks ORDER BY id DESC LIMIT 1');
   const samples = [];
   const N = Number(opt('--latency-samples', '120'));
   for (let i = 0; i < N; i++) {
@@ -129,7 +129,7 @@ if (!args.includes('--skip-latency')) {
     appendFileSync(file, tag + '\n');
     for (;;) {
       const row = q.get();
-      if (row?.raw === tag) break;
+      if (row && row.raw.slice(row.raw.lastIndexOf('\n') + 1) === tag) break;
       if (performance.now() - t0 > 10_000) throw new Error('latency probe not stored within 10 s');
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -158,7 +158,7 @@ if (!args.includes('--skip-idle')) {
     await new Promise((r) => setTimeout(r, 1000));
     try {
       const db = new Database(join(data, 'logradar.db'), { readonly: true });
-      const n = db.prepare('SELECT COUNT(*) AS n FROM events').get().n;
+      const n = db.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM event_blocks').get().n;
       db.close();
       if (n >= IDLE_FILES) break;
     } catch {

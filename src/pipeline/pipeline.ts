@@ -88,6 +88,7 @@ export class Pipeline {
     const st = this.state(batch.source);
     const threshold = this.config.detect.threshold;
     const interval = this.config.detect.interval;
+    // Records are stored as they are (no per-line copy): they carry every column but the file id.
     const events: EventRow[] = [];
     const anomalies: Anomaly[] = [];
     const series: SeriesRow[] = [];
@@ -120,11 +121,11 @@ export class Pipeline {
       }
       addToWindow(st.window, rec, this.indicators, batch.file);
 
-      events.push({ ts: rec.ts, source: batch.source, fileId: batch.fileId, line: rec.line, offset: rec.offset, templateId: rec.templateId, raw: rec.raw });
+      events.push(rec);
     }
     if (batch.lines.length > 0) st.lastRecordWall = now;
     mm.emitted += anomalies.length;
-    this.commit(st, { events, anomalies, series, checkpoint: batch.checkpoint }, now);
+    this.commit(st, { events, fileId: batch.fileId, anomalies, series, checkpoint: batch.checkpoint }, now);
   }
 
   /** Closes windows of sources that went quiet, and runs retention. Call about once a second. */
@@ -210,7 +211,7 @@ export class Pipeline {
     if (!anomalous) this.fieldRate.learn(w, st.fieldRate);
   }
 
-  private commit(st: SourceState, part: { events: EventRow[]; anomalies: Anomaly[]; series: SeriesRow[]; checkpoint?: SourceBatch['checkpoint'] }, now: number): void {
+  private commit(st: SourceState, part: { events: EventRow[]; fileId?: number | null; anomalies: Anomaly[]; series: SeriesRow[]; checkpoint?: SourceBatch['checkpoint'] }, now: number): void {
     const { changed, evicted } = st.miner.takeChanges();
     const templates: TemplateRow[] = changed.map((t) => ({ id: t.id, source: st.name, template: t.tokens.join(' '), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen }));
     for (const id of evicted) templates.push({ id, source: st.name, template: '', count: 0, firstSeen: 0, lastSeen: 0, evicted: true });

@@ -42,7 +42,7 @@ describe('file ingest faults (cheap cases)', () => {
     // ~0.4 s of Node start-up, too coarse to measure two 250 ms polls).
     const db = new Database(join(s.data, 'logradar.db'), { readonly: true, fileMustExist: true });
     try {
-      const find = db.prepare("SELECT raw FROM events WHERE raw LIKE 'seq=1000 %'");
+      const find = db.prepare("SELECT raw FROM event_blocks WHERE instr(raw, 'seq=1000 ') > 0");
       expect(find.get()).toBeUndefined();
       w.truncate();
       const wrote = Date.now();

@@ -60,7 +60,7 @@ describe('SqliteStore', () => {
     expect(raws(s.events())).toEqual(['kept']);
     expect(s.anomalies()).toEqual([]);
     expect(s.listFiles()[0]).toMatchObject({ offset: 5, line: 1 });
-    expect(s.db.prepare('SELECT COUNT(*) AS n FROM event_chunks').get()).toEqual({ n: 1 });
+    expect(s.db.prepare('SELECT COUNT(*) AS n FROM event_blocks').get()).toEqual({ n: 1 });
     // and the store still takes the next commit
     s.commit({ events: [ev(40, 'next')] }, 3000);
     expect(raws(s.events())).toEqual(['kept', 'next']);
@@ -114,7 +114,7 @@ describe('SqliteStore', () => {
     expect(s.applyRetention(1500, 1e12, 3400)).toBe(2);
     expect(raws(s.events())).toEqual(['c2-a', 'c3-a']);
     expect(s.applyRetention(1500, 1e12, 3400)).toBe(0);
-    expect(s.db.prepare('SELECT COUNT(*) AS n FROM event_chunks').get()).toEqual({ n: 2 });
+    expect(s.db.prepare('SELECT COUNT(*) AS n FROM event_blocks').get()).toEqual({ n: 2 });
   });
 
   it('retention by size deletes the oldest chunks until the rest fits', () => {
@@ -197,5 +197,33 @@ describe('SqliteStore retention in bytes', () => {
     s.commit({ events: [ev(2, 'ascii')] }, 2000);
     expect(s.applyRetention(1e12, 10, 3000)).toBe(1);
     expect(raws(s.events())).toEqual(['ascii']);
+  });
+});
+
+describe('SqliteStore event blocks', () => {
+  it('splits long batches into blocks, numbers events across blocks and reopenings', () => {
+    const dir = tmpDir();
+    const s = open(dir);
+    const many = Array.from({ length: 600 }, (_, i) => ({ ...ev(i, `line ${i}`, 'a', i + 1), offset: i * 10, templateId: i % 7 === 0 ? null : i % 5 }));
+    s.commit({ events: many }, 1000);
+    expect(s.db.prepare('SELECT COUNT(*) AS n FROM event_blocks').get()).toEqual({ n: 3 });
+    s.close();
+    const r = open(dir);
+    r.commit({ events: [ev(1000, 'after reopen', 'b', 1)] }, 2000);
+    const all = [...r.events()];
+    expect(all).toHaveLength(601);
+    expect(all.map((e) => e.id)).toEqual(Array.from({ length: 601 }, (_, i) => i + 1));
+    expect(all[299]).toMatchObject({ raw: 'line 299', line: 300, offset: 2990, ts: 299, templateId: 4, source: 'a' });
+    expect(all[7].templateId).toBeNull();
+    expect(all[600]).toMatchObject({ raw: 'after reopen', source: 'b' });
+    expect(r.eventCount()).toBe(601);
+    expect([...r.events({ since: 250, until: 260 })].map((e) => e.ts)).toEqual([250, 251, 252, 253, 254, 255, 256, 257, 258, 259, 260]);
+    expect([...r.events({ grep: 'line 59' })].map((e) => e.raw)).toEqual(['line 59', ...Array.from({ length: 10 }, (_, i) => `line ${590 + i}`)]);
+  });
+
+  it('keeps a line holding LF as one event (escaped)', () => {
+    const s = open(tmpDir());
+    s.commit({ events: [ev(1, 'two\nlines'), ev(2, 'next')] }, 1000);
+    expect(raws(s.events())).toEqual(['two\\nlines', 'next']);
   });
 });

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerGenerate } from './generate.js';
+import { registerParse } from './parse.js';
 import { registerQuery } from './query.js';
 import { registerStatus } from './status.js';
 import { registerWatch } from './watch.js';
@@ -21,6 +22,7 @@ program
 
 registerDemo(program);
 registerWatch(program);
+registerParse(program);
 registerQuery(program);
 registerStatus(program);
 registerGenerate(program);

@@ -95,3 +95,27 @@ describe('logradar CLI', () => {
     expect(found.some((a) => a.kind === 'window' && a.reason.startsWith('httpStatus')), out).toBe(true);
   }, 60_000);
 });
+
+describe('logradar parse', () => {
+  it('--format plain --json prints one object per input line, in order, empty and repeated lines included', () => {
+    const f = join(dir, 'plain.log');
+    writeFileSync(f, 'user 1 logged in\n\nuser 2 logged in\nuser 2 logged in\n  leading   spaces  here 7\nno newline at end');
+    const r = cli(['parse', f, '--format', 'plain', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { line: number; templateId: number; template: string; params: string[] });
+    expect(out.map((o) => o.line)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(out[0].templateId).toBe(out[2].templateId);
+    expect(out[3].template).toBe('user <*> logged in');
+    expect(out[3].params).toEqual(['2']);
+    expect(out[4].template).toBe('leading spaces here <*>');
+    expect(out[5].template).toBe('no newline at end');
+  });
+
+  it('without --json prints the templates with counts', () => {
+    const f = join(dir, 'table.log');
+    writeFileSync(f, 'a 1\na 2\nb c\n');
+    const r = cli(['parse', f]);
+    expect(r.stdout).toMatch(/2 templates from 3 lines/);
+    expect(r.stdout).toMatch(/\s2\s+#\d+\s+a <\*>/);
+  });
+});

@@ -55,6 +55,8 @@ export class TemplateMiner {
   private readonly dirty = new Set<Cluster>();
   private readonly evictedIds: number[] = [];
   evictions = 0;
+  /** Set by bestMatch: the best template already covers every token (nothing to generalise). */
+  private lastExact = false;
 
   constructor(
     private readonly opts: MinerOptions,
@@ -74,13 +76,15 @@ export class TemplateMiner {
     if (best) {
       let change: MineResult['change'] = 'none';
       const t = best.tokens;
-      for (let i = 0; i < t.length; i++) {
-        if (t[i] !== WILDCARD && t[i] !== masked[i]) {
-          t[i] = WILDCARD;
-          change = 'updated';
+      if (!this.lastExact) {
+        for (let i = 0; i < t.length; i++) {
+          if (t[i] !== WILDCARD && t[i] !== masked[i]) {
+            t[i] = WILDCARD;
+            change = 'updated';
+          }
         }
+        if (change === 'updated') best.text = t.join(' ');
       }
-      if (change === 'updated') best.text = t.join(' ');
       best.count++;
       best.lastSeen = now;
       this.dirty.add(best);
@@ -170,6 +174,7 @@ export class TemplateMiner {
         bestWild = wild;
       }
     }
+    this.lastExact = bestSim === 1;
     return best && bestSim >= this.opts.similarity ? best : undefined;
   }
 

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     expect(c.detect.fields).toEqual([]);
     expect(c.store.retention.maxAge).toBe(7 * 86_400_000);
     expect(c.store.retention.maxBytes).toBe(1024 ** 3);
-    expect(c.parse.miner).toEqual({ similarity: 0.5, depth: 2, maxTemplatesPerSource: 5000 });
+    expect(c.parse.miner).toEqual({ similarity: 0.75, depth: 2, maxTemplatesPerSource: 5000 });
   });
 
   it('applies YAML values and parses durations and sizes', () => {

@@ -75,7 +75,7 @@ const parseSchema = section(
     timestampFields: z.array(z.string()).default(['timestamp', '@timestamp', 'time', 'ts', 'eventTime']).describe('JSON/key=value fields holding the event time.'),
     miner: section(
       {
-        similarity: z.number().min(0).max(1).default(0.5).describe('Share of equal tokens for a message to join a template.'),
+        similarity: z.number().min(0).max(1).default(0.75).describe('Share of equal tokens (after masking) for a message to join a template; one differing token is always allowed.'),
         depth: z.number().int().min(1).max(8).default(2).describe('Leading tokens used as tree levels before comparing templates.'),
         maxTemplatesPerSource: z.number().int().min(10).default(5000).describe('Least recently seen templates are evicted beyond this (counted).'),
       },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../../test/helpers/shared-data.js';
-import { maskToken, TemplateMiner, tokenize, type MinerOptions } from './miner.js';
+import { generalize, maskToken, render, TemplateMiner, tokenize, type MinerOptions } from './miner.js';
 
 const HDFS_CSV = sharedData('loghub-2k/HDFS/HDFS_2k.log_structured.csv').path;
 const OPTS: MinerOptions = { similarity: 0.5, depth: 2, maxTemplates: 5000 };
@@ -49,11 +49,49 @@ describe('tokenize and maskToken', () => {
     expect(tokenize('')).toEqual([]);
   });
 
-  it('masks tokens with digits, keeping the key of key=value', () => {
-    expect(maskToken('blk_123')).toBe('<*>');
-    expect(maskToken('seq=42')).toBe('seq=<*>');
-    expect(maskToken('a1=b')).toBe('<*>');
-    expect(maskToken('hello')).toBe('hello');
+  it('masks the value pieces of a token, keeping delimiters, keys and words', () => {
+    const cases: [string, string][] = [
+      ['blk_123', '<*>'],
+      ['blk_-1608999687919862906', '<*>'],
+      ['seq=42', 'seq=<*>'],
+      ['hello', 'hello'],
+      ['ssh2', 'ssh2'],
+      ['10.251.73.231:54935', '<*>:<*>'],
+      ['/10.251.73.231:54935', '<*>:<*>'],
+      ['[1234]', '[<*>]'],
+      ['(uid=0)', '(uid=<*>)'],
+      ['audit(1122475266.4294967295:0):', 'audit(<*>:<*>):'],
+      ['8020.', '<*>.'],
+      ['core.1234', 'core.<*>'],
+      ['instruction......0x00000', 'instruction......<*>'],
+      ['FF:F2:9F:16:E5:A9', '<*>'],
+      ['hdfs://host:9000/a/b1', 'hdfs://<*>'],
+      ['hdfs://msra-sa-41:9000', 'hdfs://<*>:<*>'],
+      ['http://wiki.apache.org/hadoop/NoRouteToHost', 'http://wiki.apache.org/hadoop/NoRouteToHost'],
+      ['#3', '#<*>'],
+      ['0x1f', '<*>'],
+      ['deadbeef12', '<*>'],
+      ['/user/root/rand3/part-01010.', '<*>'],
+    ];
+    for (const [tok, want] of cases) expect(maskToken(tok), tok).toBe(want);
+  });
+
+  it('collects the masked values in order', () => {
+    const values: string[] = [];
+    expect(maskToken('src=10.0.0.1:80,dst=[2001]', values)).toBe('src=<*>:<*>,dst=[<*>]');
+    expect(values).toEqual(['10.0.0.1', '80', '2001']);
+  });
+
+  it('renders runs of whole-token variables as one <*>', () => {
+    expect(render(['at', '<*>', '<*>', '<*>:<*>:<*>', '<*>'])).toBe('at <*>:<*>:<*>');
+    expect(render(['a', '<*>', 'b'])).toBe('a <*> b');
+  });
+
+  it('generalises token by token piece when the delimiters agree', () => {
+    expect(generalize('(<*>)', '(host.example.org)')).toBe('(<*>)');
+    expect(generalize('rhost=<*>', 'rhost=')).toBe('rhost=<*>');
+    expect(generalize('abc', 'xyz')).toBe('<*>');
+    expect(generalize('a:b', 'a(b')).toBe('<*>');
   });
 });
 
@@ -165,6 +203,32 @@ describe('TemplateMiner', () => {
     expect(m.size).toBeLessThanOrEqual(60);
     // every trained line matches the template it was last assigned to
     expect(messages.every((msg, i) => m.match(msg)?.templateId === results[i].templateId)).toBe(true);
+  });
+});
+
+describe('TemplateMiner grouping rules', () => {
+  it('collapses lists of values so lists of any length share a template', () => {
+    const m = miner();
+    const a = m.add('ask 10.0.0.1:50010 to delete blk_1 blk_2 blk_3');
+    const b = m.add('ask 10.0.0.2:50010 to delete blk_9');
+    expect(b.templateId).toBe(a.templateId);
+    expect(b.template).toBe('ask <*>:<*> to delete <*>');
+    expect(a.params).toEqual(['10.0.0.1', '50010', 'blk_1 blk_2 blk_3']);
+  });
+
+  it('keeps key=value states apart but merges numeric values', () => {
+    const m = miner();
+    const sent = m.add('delivery to=<a@b.c> relay=mx status=sent');
+    const bounced = m.add('delivery to=<a@b.c> relay=mx status=bounced');
+    expect(bounced.templateId).not.toBe(sent.templateId);
+    expect(m.add('job done uid=7 state=ok').templateId).toBe(m.add('job done uid=12 state=ok').templateId);
+  });
+
+  it('puts a token holding digits under the wildcard branch of the tree', () => {
+    const m = miner();
+    const a = m.add('Resolved 10.0.0.1 to /default-rack');
+    const b = m.add('Resolved host-5.example.com to /default-rack');
+    expect(b.templateId).toBe(a.templateId);
   });
 });
 

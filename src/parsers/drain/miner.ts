@@ -57,6 +57,29 @@ export class TemplateMiner {
   evictions = 0;
   /** Set by bestMatch: the best template already covers every token (nothing to generalise). */
   private lastExact = false;
+  /** Set by mask: the raw text under each masked token (a collapsed run of values joins its tokens). */
+  private values: string[] = [];
+
+  /**
+   * Masks every token; a run of consecutive value tokens collapses into one `<*>`, so lists of
+   * varying length (`delete blk_1 blk_2 …`) share a template.
+   */
+  private mask(raw: string[]): string[] {
+    const out: string[] = [];
+    let values: string[] | undefined;
+    for (let i = 0; i < raw.length; i++) {
+      const m = maskToken(raw[i]);
+      if (m === WILDCARD && out.length > 0 && out[out.length - 1] === WILDCARD) {
+        values ??= raw.slice(0, i);
+        values[out.length - 1] += ' ' + raw[i];
+        continue;
+      }
+      out.push(m);
+      if (values) values.push(raw[i]);
+    }
+    this.values = values ?? raw;
+    return out;
+  }
 
   constructor(
     private readonly opts: MinerOptions,
@@ -70,7 +93,8 @@ export class TemplateMiner {
   /** Learns from one message. */
   add(message: string, now = 0): MineResult {
     const raw = tokenize(message);
-    const masked = maskAll(raw);
+    const masked = this.mask(raw);
+    const values = this.values;
     const leaf = this.leaf(masked, false);
     const best = leaf ? this.bestMatch(leaf.clusters, masked) : undefined;
     if (best) {
@@ -79,33 +103,33 @@ export class TemplateMiner {
       if (!this.lastExact) {
         for (let i = 0; i < t.length; i++) {
           if (t[i] !== WILDCARD && t[i] !== masked[i]) {
-            t[i] = WILDCARD;
+            t[i] = generalize(t[i], masked[i]);
             change = 'updated';
           }
         }
-        if (change === 'updated') best.text = t.join(' ');
+        if (change === 'updated') best.text = render(t);
       }
       best.count++;
       best.lastSeen = now;
       this.dirty.add(best);
-      return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, raw), change };
+      return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, values), change };
     }
-    const c: Cluster = { id: this.ids.next(), tokens: masked, text: masked.join(' '), count: 1, firstSeen: now, lastSeen: now };
+    const c: Cluster = { id: this.ids.next(), tokens: masked, text: render(masked), count: 1, firstSeen: now, lastSeen: now };
     (leaf ?? this.leaf(masked, true)!).clusters.push(c);
     this.byId.set(c.id, c);
     this.dirty.add(c);
     if (this.byId.size > this.opts.maxTemplates) this.evictOldest(c);
-    return { templateId: c.id, template: c.text, params: paramsOf(c.tokens, raw), change: 'created' };
+    return { templateId: c.id, template: c.text, params: paramsOf(c.tokens, values), change: 'created' };
   }
 
   /** The template a message would get, without learning anything. */
   match(message: string): MineResult | undefined {
-    const raw = tokenize(message);
-    const masked = maskAll(raw);
+    const masked = this.mask(tokenize(message));
+    const values = this.values;
     const leaf = this.leaf(masked, false);
     const best = leaf ? this.bestMatch(leaf.clusters, masked) : undefined;
     if (!best) return undefined;
-    return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, raw), change: 'none' };
+    return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, values), change: 'none' };
   }
 
   get(id: number): Template | undefined {
@@ -127,7 +151,7 @@ export class TemplateMiner {
   restore(templates: Iterable<Template>): void {
     for (const t of templates) {
       const tokens = t.tokens.slice();
-      const c: Cluster = { ...t, tokens, text: tokens.join(' ') };
+      const c: Cluster = { ...t, tokens, text: render(tokens) };
       this.leaf(tokens, true)!.clusters.push(c);
       this.byId.set(c.id, c);
     }
@@ -143,10 +167,11 @@ export class TemplateMiner {
     }
     const d = Math.min(this.opts.depth, masked.length);
     for (let i = 0; i < d; i++) {
-      let next: Node | undefined = node.children.get(masked[i]);
+      const key = treeKey(masked[i]);
+      let next: Node | undefined = node.children.get(key);
       if (!next) {
         if (!create) return undefined;
-        node.children.set(masked[i], (next = newNode()));
+        node.children.set(key, (next = newNode()));
       }
       node = next;
     }
@@ -162,10 +187,16 @@ export class TemplateMiner {
       let same = 0;
       let wild = 0;
       const t = c.tokens;
+      let compatible = true;
       for (let i = 0; i < n; i++) {
         if (t[i] === WILDCARD) wild++;
         else if (t[i] === masked[i]) same++;
+        else if (!kvCompatible(t[i], masked[i])) {
+          compatible = false;
+          break;
+        }
       }
+      if (!compatible) continue;
       // wildcards count as matches: a generalised template keeps matching its own messages
       const sim = n === 0 ? 1 : (same + wild) / n;
       if (sim > bestSim || (sim === bestSim && wild > bestWild)) {
@@ -175,7 +206,11 @@ export class TemplateMiner {
       }
     }
     this.lastExact = bestSim === 1;
-    return best && bestSim >= this.opts.similarity ? best : undefined;
+    if (!best) return undefined;
+    // Masking has already turned most variables into <*>, so the bar is high; one differing token is
+    // always allowed, so short messages with a single variable word still share a template.
+    const mismatches = Math.round((1 - bestSim) * n);
+    return bestSim >= this.opts.similarity || mismatches <= 1 ? best : undefined;
   }
 
   /** Unlinks a cluster and prunes the tree nodes it leaves empty, so memory stays bounded by maxTemplates. */
@@ -185,13 +220,13 @@ export class TemplateMiner {
     const d = Math.min(this.opts.depth, c.tokens.length);
     for (let i = 0; node && i < d; i++) {
       path.push(node);
-      node = node.children.get(c.tokens[i]);
+      node = node.children.get(treeKey(c.tokens[i]));
     }
     if (!node) return;
     const i = node.clusters.indexOf(c);
     if (i >= 0) node.clusters.splice(i, 1);
     for (let k = path.length - 1; k >= 0 && node.clusters.length === 0 && node.children.size === 0; k--) {
-      path[k].children.delete(c.tokens[k]);
+      path[k].children.delete(treeKey(c.tokens[k]));
       node = path[k];
     }
     if (path.length > 0 && path[0].children.size === 0 && path[0].clusters.length === 0) this.roots.delete(c.tokens.length);
@@ -217,36 +252,262 @@ export function tokenize(message: string): string[] {
 
 const TOKEN = /\S+/g;
 
-function maskAll(raw: string[]): string[] {
-  const out = new Array<string>(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = maskToken(raw[i]);
+/** Tree levels key on words; a token holding a digit or a variable (a host name, `<*>:<*>`) goes under `<*>`. */
+function treeKey(tok: string): string {
+  if (tok === WILDCARD) return tok;
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c === 60 && tok.startsWith(WILDCARD, i))) return WILDCARD;
+  }
+  return tok;
+}
+
+/**
+ * `key=value` tokens whose values are different words (`status=sent`, `status=bounced`) belong to
+ * different templates: such values are states, not variables. They may merge only when one value is
+ * already a whole variable (`uid=<*>`). Tokens that are not key=value pairs are always compatible.
+ */
+function kvCompatible(t: string, m: string): boolean {
+  const et = kvSplit(t);
+  if (et < 0) return true;
+  const em = kvSplit(m);
+  if (em < 0) return true;
+  if (et !== em || t.slice(0, et) !== m.slice(0, em)) return false;
+  return t.length - et === 4 && t.endsWith(WILDCARD) ? true : m.length - em === 4 && m.endsWith(WILDCARD);
+}
+
+/** Index of the `=` of a `key=value` token (key: a letter or _ then word characters, dots, dashes), else -1. */
+function kvSplit(tok: string): number {
+  const eq = tok.indexOf('=');
+  if (eq <= 0) return -1;
+  const c0 = tok.charCodeAt(0);
+  if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122) || c0 === 95)) return -1;
+  for (let i = 1; i < eq; i++) {
+    const c = tok.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45)) return -1;
+  }
+  return eq;
+}
+
+/**
+ * Template text: tokens joined by single spaces, with a run of whole-token variables shown as one
+ * `<*>` (the Loghub-2.0 convention: `at <*> <*> <*>:<*>` reads `at <*>:<*>`).
+ */
+export function render(tokens: readonly string[]): string {
+  const text = tokens.join(' ');
+  if (text.indexOf('<*> <*>') < 0) return text;
+  let prev = '';
+  let cur = text;
+  while (cur !== prev) {
+    prev = cur;
+    cur = cur.replace(/<\*> <\*>/g, WILDCARD);
+  }
+  return cur;
+}
+
+/**
+ * Splits a token into alternating pieces — text, delimiter, text, … — with empty texts kept, so `()`
+ * and `(<*>)` line up; `<*>` counts as text, not as the delimiters `<` and `>`.
+ */
+function pieces(tok: string): string[] {
+  const out: string[] = [];
+  let text = '';
+  for (let i = 0; i < tok.length; ) {
+    if (tok.startsWith(WILDCARD, i)) {
+      text += WILDCARD;
+      i += WILDCARD.length;
+    } else if (DELIMITER[tok.charCodeAt(i)]) {
+      out.push(text, tok[i]);
+      text = '';
+      i++;
+    } else text += tok[i++];
+  }
+  out.push(text);
   return out;
 }
 
-/** A token holding a digit is a variable; `key=value` keeps its key (`seq=<*>`). */
-export function maskToken(tok: string): string {
-  let digit = -1;
+/**
+ * Generalises a template token to cover a differing message token: when both have the same delimiters
+ * (`(host)` and `(<*>)`, `rhost=a` and `rhost=<*>`) only the differing pieces become `<*>`.
+ */
+export function generalize(t: string, m: string): string {
+  const a = pieces(t);
+  if (a.length < 2) return WILDCARD;
+  const b = pieces(m);
+  if (a.length !== b.length) return WILDCARD;
+  let out = '';
+  for (let i = 0; i < a.length; i++) {
+    // odd pieces are delimiters: they must agree; text pieces that differ become <*>
+    if (i % 2 === 1) {
+      if (a[i] !== b[i]) return WILDCARD;
+      out += a[i];
+    } else out += a[i] === b[i] ? a[i] : WILDCARD;
+  }
+  return out;
+}
+
+/**
+ * Masks the variable parts of one token. A token is cut at delimiters (`: = ( ) [ ] { } , ; " ' < > |`)
+ * and each piece that looks like a value becomes `<*>`, so `10.0.0.1:8080` → `<*>:<*>`,
+ * `uid=0` → `uid=<*>`, `[1234]` → `[<*>]`, while words that merely hold a digit (`ssh2`, `x86`) stay.
+ */
+export function maskToken(tok: string, values?: string[]): string {
+  let hasDigit = false;
   for (let i = 0; i < tok.length; i++) {
     const c = tok.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      digit = i;
+      hasDigit = true;
       break;
     }
   }
-  if (digit < 0) return tok;
-  const eq = tok.indexOf('=');
-  if (eq > 0 && eq < digit) return tok.slice(0, eq + 1) + WILDCARD;
-  return WILDCARD;
+  if (!hasDigit) return tok;
+  const scheme = tok.indexOf('://');
+  if (scheme > 0) return maskUrl(tok, scheme, values);
+  return maskPieces(tok, values);
 }
 
-const KEYED_WILDCARD = '=' + WILDCARD;
+/**
+ * A URL holding digits, up to a closing bracket or quote: with a path (`hdfs://host:9000/a/b`) its body
+ * is one value (`hdfs://<*>`); a bare authority is masked like an address (`hdfs://<*>:<*>`).
+ */
+function maskUrl(tok: string, scheme: number, values?: string[]): string {
+  let end = scheme + 3;
+  while (end < tok.length && !URL_END[tok.charCodeAt(end)]) end++;
+  const head = tok.slice(0, scheme);
+  const maskedHead = /\d/.test(head) ? maskPieces(head, values) : head;
+  const body = tok.slice(scheme + 3, end);
+  let maskedBody: string;
+  if (body.indexOf('/') >= 0) {
+    values?.push(body);
+    maskedBody = WILDCARD;
+  } else maskedBody = maskPieces(body, values);
+  return maskedHead + '://' + maskedBody + (end < tok.length ? maskToken(tok.slice(end), values) : '');
+}
 
+const URL_END: boolean[] = [];
+for (const ch of ']})\'",<>|') URL_END[ch.charCodeAt(0)] = true;
+
+function maskPieces(tok: string, values?: string[]): string {
+  if (MAC.test(tok)) {
+    values?.push(tok);
+    return WILDCARD;
+  }
+  let out = '';
+  let segStart = 0;
+  for (let i = 0; i <= tok.length; i++) {
+    const c = i < tok.length ? tok.charCodeAt(i) : -1;
+    if (c !== -1 && !DELIMITER[c]) continue;
+    if (i > segStart) out += maskPiece(tok, segStart, i, values);
+    if (c !== -1) out += tok[i];
+    segStart = i + 1;
+  }
+  return out;
+}
+
+/** A MAC address (`00:1A:2B:3C:4D:5E`) is one value, not six. */
+const MAC = /^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/;
+
+/** Masks one piece between delimiters. */
+function maskPiece(tok: string, start: number, end: number, values?: string[]): string {
+  // a run of dots is filler between a label and its value: `instruction......0x0` → `instruction......<*>`
+  const run = tok.indexOf('..', start);
+  if (run >= 0 && run < end) {
+    let after = run;
+    while (after < end && tok.charCodeAt(after) === 46) after++;
+    return (run > start ? maskPiece(tok, start, run, values) : '') + tok.slice(run, after) + (after < end ? maskPiece(tok, after, end, values) : '');
+  }
+  if (!isValue(tok, start, end)) return tok.slice(start, end);
+  // a word, a dot, a number: the word names the value (`core.1234` → `core.<*>`)
+  const dot = tok.lastIndexOf('.', end - 1);
+  if (dot > start && dot < end - 1 && isNumeric(tok, dot + 1, end) && isAlpha(tok, start, dot)) {
+    values?.push(tok.slice(dot + 1, end));
+    return tok.slice(start, dot + 1) + WILDCARD;
+  }
+  // a full stop after a number ends the sentence: `port 8020.` → `port <*>.`
+  const stop = tok.charCodeAt(end - 1) === 46 && end - start > 1 && isNumeric(tok, start, end - 1) ? 1 : 0;
+  values?.push(tok.slice(start, end - stop));
+  return stop ? WILDCARD + '.' : WILDCARD;
+}
+
+/** Only letters (and `_`, `-`, `.` between them). */
+function isAlpha(tok: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = tok.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46)) return false;
+  }
+  return end > start;
+}
+
+const DELIMITER: boolean[] = [];
+for (const ch of ':=()[]{},;"\'<>|#') DELIMITER[ch.charCodeAt(0)] = true;
+
+/** Only digits and dots (a number, an IPv4 address, a version). */
+function isNumeric(tok: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = tok.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || c === 46)) return false;
+  }
+  return true;
+}
+
+/** Is tok[start, end) a value (number, id, address, path with digits, hex) rather than a word? */
+function isValue(tok: string, start: number, end: number): boolean {
+  let digits = 0;
+  let alnum = 0;
+  let hex = 0;
+  let joinedDigit = false; // `_1`, `-1`, `/1`, `.1` : a digit run attached by a separator (blk_-12, part-0101, v1.2)
+  for (let i = start; i < end; i++) {
+    const c = tok.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      alnum++;
+      hex++;
+      if (i > start) {
+        const p = tok.charCodeAt(i - 1);
+        if (p === 95 || p === 45 || p === 47 || p === 46 || p === 35) joinedDigit = true;
+      }
+    } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      alnum++;
+      if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++;
+    } else if (c === 47) joinedDigit ||= digits > 0; // a path holding digits
+  }
+  if (digits === 0) return false;
+  const first = tok.charCodeAt(start);
+  if ((first >= 48 && first <= 57) || first === 45 || first === 43 || first === 47 || first === 46 || first === 35) return true;
+  if (joinedDigit || digits * 2 >= alnum) return true;
+  return alnum >= 8 && hex === alnum; // a long hex string
+}
+
+/** The values under the template's wildcards: whole tokens, or the masked pieces of a token (`<*>:<*>`). */
 function paramsOf(template: string[], raw: string[]): string[] {
   const params: string[] = [];
   for (let i = 0; i < template.length; i++) {
     const t = template[i];
     if (t === WILDCARD) params.push(raw[i]);
-    else if (t.length > 4 && t.endsWith(KEYED_WILDCARD)) params.push(raw[i].slice(t.length - WILDCARD.length));
+    else if (t.length > 3 && t.includes(WILDCARD)) {
+      // the token as masking saw it gives its values; a token generalised by clustering is aligned piecewise
+      const vals: string[] = [];
+      if (maskToken(raw[i], vals) === t) params.push(...vals);
+      else piecesUnder(t, raw[i], params);
+    }
   }
   return params;
+}
+
+/** Aligns a partly masked template token with the raw token by their delimiters. */
+function piecesUnder(t: string, tok: string, out: string[]): void {
+  let ti = 0;
+  let segStart = 0;
+  for (let i = 0; i <= tok.length; i++) {
+    const c = i < tok.length ? tok.charCodeAt(i) : -1;
+    if (c !== -1 && !DELIMITER[c]) continue;
+    if (i > segStart) {
+      if (t.startsWith(WILDCARD, ti)) {
+        out.push(tok.slice(segStart, i));
+        ti += WILDCARD.length;
+      } else ti += i - segStart;
+    }
+    if (c !== -1) ti += 1;
+    segStart = i + 1;
+  }
 }

@@ -34,7 +34,7 @@ describe('NewTemplateDetector', () => {
       detector: 'new-template',
       grade: 0.75,
       reason: 'new template #42 after 100 records: disk <*> failed',
-      explain: { template: 'disk <*> failed', templateId: 42, params: ['sda'] },
+      explain: { template: 'disk <*> failed', templateId: 42 },
     });
   });
 

@@ -20,7 +20,7 @@ export class NewTemplateDetector {
       detector: this.name,
       grade: this.opts.grade,
       reason: `new template #${rec.templateId} after ${recordsBefore} records: ${clip(rec.template, 120)}`,
-      explain: { template: rec.template, templateId: rec.templateId, params: rec.params },
+      explain: { template: rec.template, templateId: rec.templateId },
     };
   }
 }

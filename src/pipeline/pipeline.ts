@@ -95,7 +95,8 @@ export class Pipeline {
     const mm = this.metrics.get('detect');
     for (const line of batch.lines) {
       const rec = this.decoder.decode(line, batch.source, now);
-      const mined = st.miner.add(rec.message, rec.ts);
+      // parameters are only needed to explain an anomaly: computed then (paramsOf), not for every line
+      const mined = st.miner.add(rec.message, rec.ts, false);
       rec.templateId = mined.templateId;
       rec.template = mined.template;
       rec.params = mined.params;
@@ -108,6 +109,7 @@ export class Pipeline {
       const f2 = this.rareTemplate.score(rec, st.miner.get(rec.templateId)?.count ?? 1, st.records);
       if (f1 || f2) {
         const findings = [f1, f2].filter((f): f is Finding => f !== undefined);
+        rec.params = st.miner.paramsOf(rec.templateId, rec.message);
         const a = this.recordAnomaly(rec, findings, batch.file);
         if (a.grade >= threshold) anomalies.push(a);
       }

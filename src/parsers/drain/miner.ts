@@ -35,6 +35,7 @@ export interface IdAllocator {
 }
 
 export const WILDCARD = '<*>';
+const NO_PARAMS: string[] = [];
 
 interface Cluster extends Template {
   text: string;
@@ -91,7 +92,7 @@ export class TemplateMiner {
   }
 
   /** Learns from one message. */
-  add(message: string, now = 0): MineResult {
+  add(message: string, now = 0, withParams = true): MineResult {
     const raw = tokenize(message);
     const masked = this.mask(raw);
     const values = this.values;
@@ -112,14 +113,14 @@ export class TemplateMiner {
       best.count++;
       best.lastSeen = now;
       this.dirty.add(best);
-      return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, values), change };
+      return { templateId: best.id, template: best.text, params: withParams ? paramsOf(best.tokens, values) : NO_PARAMS, change };
     }
     const c: Cluster = { id: this.ids.next(), tokens: masked, text: render(masked), count: 1, firstSeen: now, lastSeen: now };
     (leaf ?? this.leaf(masked, true)!).clusters.push(c);
     this.byId.set(c.id, c);
     this.dirty.add(c);
     if (this.byId.size > this.opts.maxTemplates) this.evictOldest(c);
-    return { templateId: c.id, template: c.text, params: paramsOf(c.tokens, values), change: 'created' };
+    return { templateId: c.id, template: c.text, params: withParams ? paramsOf(c.tokens, values) : NO_PARAMS, change: 'created' };
   }
 
   /** The template a message would get, without learning anything. */
@@ -130,6 +131,14 @@ export class TemplateMiner {
     const best = leaf ? this.bestMatch(leaf.clusters, masked) : undefined;
     if (!best) return undefined;
     return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, values), change: 'none' };
+  }
+
+  /** The parameters of a message under a template (for explanations, when `add` was told to skip them). */
+  paramsOf(templateId: number, message: string): string[] {
+    const c = this.byId.get(templateId);
+    if (!c) return [];
+    this.mask(tokenize(message));
+    return c.tokens.length === this.values.length ? paramsOf(c.tokens, this.values) : [];
   }
 
   get(id: number): Template | undefined {
@@ -353,14 +362,14 @@ export function generalize(t: string, m: string): string {
  */
 export function maskToken(tok: string, values?: string[]): string {
   let hasDigit = false;
+  let hasDelim = false;
   for (let i = 0; i < tok.length; i++) {
     const c = tok.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      hasDigit = true;
-      break;
-    }
+    if (c >= 48 && c <= 57) hasDigit = true;
+    else if (DELIMITER[c]) hasDelim = true;
   }
   if (!hasDigit) return tok;
+  if (!hasDelim) return maskPiece(tok, 0, tok.length, values);
   const scheme = tok.indexOf('://');
   if (scheme > 0) return maskUrl(tok, scheme, values);
   return maskPieces(tok, values);
@@ -384,11 +393,11 @@ function maskUrl(tok: string, scheme: number, values?: string[]): string {
   return maskedHead + '://' + maskedBody + (end < tok.length ? maskToken(tok.slice(end), values) : '');
 }
 
-const URL_END: boolean[] = [];
-for (const ch of ']})\'",<>|') URL_END[ch.charCodeAt(0)] = true;
+const URL_END = new Uint8Array(128);
+for (const ch of ']})\'",<>|') URL_END[ch.charCodeAt(0)] = 1;
 
 function maskPieces(tok: string, values?: string[]): string {
-  if (MAC.test(tok)) {
+  if (tok.length === 17 && (tok.charCodeAt(2) === 58 || tok.charCodeAt(2) === 45) && MAC.test(tok)) {
     values?.push(tok);
     return WILDCARD;
   }
@@ -407,26 +416,68 @@ function maskPieces(tok: string, values?: string[]): string {
 /** A MAC address (`00:1A:2B:3C:4D:5E`) is one value, not six. */
 const MAC = /^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/;
 
-/** Masks one piece between delimiters. */
+/**
+ * Masks one piece between delimiters, in one pass over its characters. A piece is a value when it holds
+ * a digit and starts like a number/path/id (`148`, `-3`, `/a/1`, `#2`), or has a digit run attached by
+ * `_ - / . #` (`blk_-12`, `part-0101`, `v1.2`), or is half digits, or is a long hex string — so words
+ * that merely hold a digit (`ssh2`, `x86`) stay.
+ */
 function maskPiece(tok: string, start: number, end: number, values?: string[]): string {
-  // a run of dots is filler between a label and its value: `instruction......0x0` → `instruction......<*>`
-  const run = tok.indexOf('..', start);
-  if (run >= 0 && run < end) {
-    let after = run;
-    while (after < end && tok.charCodeAt(after) === 46) after++;
-    return (run > start ? maskPiece(tok, start, run, values) : '') + tok.slice(run, after) + (after < end ? maskPiece(tok, after, end, values) : '');
+  let digits = 0;
+  let alnum = 0;
+  let hex = 0;
+  let joined = false;
+  let lastDot = -1;
+  let numeric = true; // digits and dots only
+  let prev = -1;
+  for (let i = start; i < end; i++) {
+    const c = tok.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      alnum++;
+      hex++;
+      if (prev === 95 || prev === 45 || prev === 47 || prev === 46 || prev === 35) joined = true;
+    } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      alnum++;
+      if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++;
+      numeric = false;
+    } else if (c === 46) {
+      // a run of dots is filler between a label and its value: `instruction......0x0` → `instruction......<*>`
+      if (prev === 46) return splitDotRun(tok, start, end, i - 1, values);
+      lastDot = i;
+    } else {
+      numeric = false;
+      if (c === 47 && digits > 0) joined = true; // a path holding digits
+    }
+    prev = c;
   }
-  if (!isValue(tok, start, end)) return tok.slice(start, end);
+  if (digits === 0) return whole(tok, start, end);
+  const first = tok.charCodeAt(start);
+  const value =
+    (first >= 48 && first <= 57) || first === 45 || first === 43 || first === 47 || first === 46 || first === 35 || joined || digits * 2 >= alnum || (alnum >= 8 && hex === alnum);
+  if (!value) return whole(tok, start, end);
   // a word, a dot, a number: the word names the value (`core.1234` → `core.<*>`)
-  const dot = tok.lastIndexOf('.', end - 1);
-  if (dot > start && dot < end - 1 && isNumeric(tok, dot + 1, end) && isAlpha(tok, start, dot)) {
-    values?.push(tok.slice(dot + 1, end));
-    return tok.slice(start, dot + 1) + WILDCARD;
+  if (!numeric && lastDot > start && lastDot < end - 1 && isNumeric(tok, lastDot + 1, end) && isAlpha(tok, start, lastDot)) {
+    values?.push(tok.slice(lastDot + 1, end));
+    return tok.slice(start, lastDot + 1) + WILDCARD;
   }
   // a full stop after a number ends the sentence: `port 8020.` → `port <*>.`
-  const stop = tok.charCodeAt(end - 1) === 46 && end - start > 1 && isNumeric(tok, start, end - 1) ? 1 : 0;
-  values?.push(tok.slice(start, end - stop));
-  return stop ? WILDCARD + '.' : WILDCARD;
+  if (numeric && lastDot === end - 1 && end - start > 1) {
+    values?.push(tok.slice(start, end - 1));
+    return WILDCARD + '.';
+  }
+  values?.push(whole(tok, start, end));
+  return WILDCARD;
+}
+
+function whole(tok: string, start: number, end: number): string {
+  return start === 0 && end === tok.length ? tok : tok.slice(start, end);
+}
+
+function splitDotRun(tok: string, start: number, end: number, run: number, values?: string[]): string {
+  let after = run;
+  while (after < end && tok.charCodeAt(after) === 46) after++;
+  return (run > start ? maskPiece(tok, start, run, values) : '') + tok.slice(run, after) + (after < end ? maskPiece(tok, after, end, values) : '');
 }
 
 /** Only letters (and `_`, `-`, `.` between them). */
@@ -438,8 +489,9 @@ function isAlpha(tok: string, start: number, end: number): boolean {
   return end > start;
 }
 
-const DELIMITER: boolean[] = [];
-for (const ch of ':=()[]{},;"\'<>|#') DELIMITER[ch.charCodeAt(0)] = true;
+// Byte tables (a holey JS array would be looked up through its prototype chain on every miss).
+const DELIMITER = new Uint8Array(128);
+for (const ch of ':=()[]{},;"\'<>|#') DELIMITER[ch.charCodeAt(0)] = 1;
 
 /** Only digits and dots (a number, an IPv4 address, a version). */
 function isNumeric(tok: string, start: number, end: number): boolean {
@@ -448,34 +500,6 @@ function isNumeric(tok: string, start: number, end: number): boolean {
     if (!((c >= 48 && c <= 57) || c === 46)) return false;
   }
   return true;
-}
-
-/** Is tok[start, end) a value (number, id, address, path with digits, hex) rather than a word? */
-function isValue(tok: string, start: number, end: number): boolean {
-  let digits = 0;
-  let alnum = 0;
-  let hex = 0;
-  let joinedDigit = false; // `_1`, `-1`, `/1`, `.1` : a digit run attached by a separator (blk_-12, part-0101, v1.2)
-  for (let i = start; i < end; i++) {
-    const c = tok.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      digits++;
-      alnum++;
-      hex++;
-      if (i > start) {
-        const p = tok.charCodeAt(i - 1);
-        if (p === 95 || p === 45 || p === 47 || p === 46 || p === 35) joinedDigit = true;
-      }
-    } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-      alnum++;
-      if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++;
-    } else if (c === 47) joinedDigit ||= digits > 0; // a path holding digits
-  }
-  if (digits === 0) return false;
-  const first = tok.charCodeAt(start);
-  if ((first >= 48 && first <= 57) || first === 45 || first === 43 || first === 47 || first === 46 || first === 35) return true;
-  if (joinedDigit || digits * 2 >= alnum) return true;
-  return alnum >= 8 && hex === alnum; // a long hex string
 }
 
 /** The values under the template's wildcards: whole tokens, or the masked pieces of a token (`<*>:<*>`). */

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
 import { TemplateMiner } from '../parsers/drain/miner.js';
 import { Decoder } from '../parsers/decode/decoder.js';
-import { action, configFromFlags, writeJsonLine, type CommonFlags } from './common.js';
+import { action, configFromFlags, type CommonFlags } from './common.js';
 import { safeText } from './format.js';
 
 interface ParseFlags extends CommonFlags {
@@ -33,19 +33,29 @@ export function registerParse(program: Command): void {
         const input = file === '-' ? process.stdin : createReadStream(file);
         let lineNo = 0;
         let rest = '';
-        const handle = async (text: string) => {
+        // Output is written once per input chunk: a write per line would cost more than the mining.
+        let out: string[] = [];
+        const handle = (text: string) => {
           lineNo++;
           const rec = decoder.decode({ text, offset: 0, line: lineNo, truncated: false }, file, 0);
-          const r = miner.add(rec.message, lineNo);
-          if (flags.json) await writeJsonLine({ line: lineNo, templateId: r.templateId, template: r.template, params: r.params });
+          const r = miner.add(rec.message, lineNo, !!flags.json);
+          if (flags.json) out.push(JSON.stringify({ line: lineNo, templateId: r.templateId, template: r.template, params: r.params }));
+        };
+        const flush = async () => {
+          if (out.length === 0) return;
+          const text = out.join('\n') + '\n';
+          out = [];
+          if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
         };
         input.setEncoding('utf8');
         for await (const chunk of input as AsyncIterable<string>) {
           const parts = (rest + chunk).split('\n');
           rest = parts.pop()!;
-          for (const p of parts) await handle(p.endsWith('\r') ? p.slice(0, -1) : p);
+          for (const p of parts) handle(p.endsWith('\r') ? p.slice(0, -1) : p);
+          await flush();
         }
-        if (rest.length > 0) await handle(rest);
+        if (rest.length > 0) handle(rest);
+        await flush();
         if (!flags.json) {
           const rows = miner.templates().sort((a, b) => b.count - a.count);
           process.stdout.write(`${rows.length} templates from ${lineNo} lines\n`);

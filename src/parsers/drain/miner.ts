@@ -36,6 +36,11 @@ export interface IdAllocator {
 
 export const WILDCARD = '<*>';
 const NO_PARAMS: string[] = [];
+const MAX_SHAPES = 100_000;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+}
 
 interface Cluster extends Template {
   text: string;
@@ -56,6 +61,9 @@ export class TemplateMiner {
   private readonly dirty = new Set<Cluster>();
   private readonly evictedIds: number[] = [];
   evictions = 0;
+  /** Masked shapes seen before → their template (bounded; cleared when full). */
+  private readonly shapes = new Map<number, { h2: number; c: Cluster }>();
+  private shape2 = 0;
   /** Set by bestMatch: the best template already covers every token (nothing to generalise). */
   private lastExact = false;
   /** Set by mask: the raw text under each masked token (a collapsed run of values joins its tokens). */
@@ -93,6 +101,79 @@ export class TemplateMiner {
 
   /** Learns from one message. */
   add(message: string, now = 0, withParams = true): MineResult {
+    // Fast path: a message whose masked shape was seen before belongs to the same template, which still
+    // covers it (templates only ever generalise). The shape is hashed straight from the characters.
+    const h1 = this.shape(message);
+    const h2 = this.shape2;
+    const hit = this.shapes.get(h1);
+    if (hit !== undefined && hit.h2 === h2 && this.byId.get(hit.c.id) === hit.c) {
+      const c = hit.c;
+      c.count++;
+      c.lastSeen = now;
+      this.dirty.add(c);
+      const params = withParams ? this.paramsOf(c.id, message) : NO_PARAMS;
+      return { templateId: c.id, template: c.text, params, change: 'none' };
+    }
+    const result = this.addSlow(message, now, withParams);
+    if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
+    this.shapes.set(h1, { h2, c: this.byId.get(result.templateId)! });
+    return result;
+  }
+
+  /**
+   * Hashes the masked token sequence of a message (two independent 32-bit FNV-style hashes; the second
+   * is left in `shape2`). Words are hashed from the message's characters without making substrings;
+   * tokens holding a digit go through `maskToken`, so the shape is exactly what the slow path masks.
+   */
+  private shape(message: string): number {
+    let h1 = 0x811c9dc5 | 0;
+    let h2 = 0;
+    let prevWild = false;
+    const n = message.length;
+    let i = 0;
+    while (i < n) {
+      let c = message.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+        i++;
+        continue;
+      }
+      // a token: hash it while scanning; if it holds a digit, rewind and hash its masked form instead
+      const start = i;
+      const s1 = h1;
+      const s2 = h2;
+      let digit = false;
+      do {
+        if (c >= 48 && c <= 57) digit = true;
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = (Math.imul(h2, 31) + c) | 0;
+        c = ++i < n ? message.charCodeAt(i) : 32;
+      } while (!(c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12));
+      if (digit) {
+        const text = maskToken(message.slice(start, i));
+        const wild = text === WILDCARD;
+        if (wild && prevWild) {
+          // runs of values collapse, as in mask()
+          h1 = s1;
+          h2 = s2;
+          continue;
+        }
+        prevWild = wild;
+        h1 = s1;
+        h2 = s2;
+        for (let k = 0; k < text.length; k++) {
+          const t = text.charCodeAt(k);
+          h1 = Math.imul(h1 ^ t, 0x01000193);
+          h2 = (Math.imul(h2, 31) + t) | 0;
+        }
+      } else prevWild = false;
+      h1 = Math.imul(h1 ^ 32, 0x01000193);
+      h2 = (Math.imul(h2, 31) + 32) | 0;
+    }
+    this.shape2 = h2;
+    return h1;
+  }
+
+  private addSlow(message: string, now: number, withParams: boolean): MineResult {
     const raw = tokenize(message);
     const masked = this.mask(raw);
     const values = this.values;
@@ -259,7 +340,7 @@ export function tokenize(message: string): string[] {
   return message.match(TOKEN) ?? [];
 }
 
-const TOKEN = /\S+/g;
+const TOKEN = /[^ \t\n\r\v\f]+/g; // the same whitespace as isSpace()
 
 /** Tree levels key on words; a token holding a digit or a variable (a host name, `<*>:<*>`) goes under `<*>`. */
 function treeKey(tok: string): string {

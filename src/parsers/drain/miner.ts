@@ -38,9 +38,6 @@ export const WILDCARD = '<*>';
 const NO_PARAMS: string[] = [];
 const MAX_SHAPES = 100_000;
 
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
-}
 
 interface Cluster extends Template {
   text: string;
@@ -340,7 +337,7 @@ export function tokenize(message: string): string[] {
   return message.match(TOKEN) ?? [];
 }
 
-const TOKEN = /[^ \t\n\r\v\f]+/g; // the same whitespace as isSpace()
+const TOKEN = /[^ \t\n\r\v\f]+/g; // the same whitespace as shape()
 
 /** Tree levels key on words; a token holding a digit or a variable (a host name, `<*>:<*>`) goes under `<*>`. */
 function treeKey(tok: string): string {

@@ -6,6 +6,7 @@
 import type { Config } from '../../config/schema.js';
 import type { ComponentMetrics } from '../../model/metrics.js';
 import type { ParsedRecord, RawLine } from '../../model/record.js';
+import { detectHeader } from './header.js';
 import { detectTimestamp, timeFromValue } from './timestamp.js';
 
 export type DecodeOptions = Pick<Config['parse'], 'format' | 'messageFields' | 'timestampFields'>;
@@ -46,13 +47,15 @@ export class Decoder {
       if (!this.decodeKv(rec, text)) this.metrics?.error('decode.kv');
       return rec;
     }
-    // auto, free text: a leading timestamp is the record's time; key=value pairs become fields.
+    // auto, free text: a leading timestamp is the record's time; the header after it (pid, level,
+    // thread, component) is stripped so the miner sees the message; key=value pairs become fields.
     const found = detectTimestamp(text, now);
     if (found) {
       rec.ts = found.ts;
       rec.tsFromRecord = true;
-      rec.message = text.slice(found.end).trim() || text;
     }
+    const header = detectHeader(text, found?.end ?? 0, found?.syslog === true);
+    if (header.start > 0) rec.message = text.slice(header.start).trim() || text;
     if (text.indexOf('=') > 0) this.decodeKv(rec, rec.message);
     return rec;
   }

@@ -22,7 +22,7 @@ describe('detectTimestamp', () => {
   });
 
   it('reads syslog times with the year taken from now', () => {
-    expect(detectTimestamp('Nov 21 10:00:00 host sshd[1]: hi', NOW)).toEqual({ ts: Date.UTC(2026, 10, 21, 10), end: 15 });
+    expect(detectTimestamp('Nov 21 10:00:00 host sshd[1]: hi', NOW)).toEqual({ ts: Date.UTC(2026, 10, 21, 10), end: 15, syslog: true });
     expect(detectTimestamp('Jun  4 01:02:03 host x', NOW)?.ts).toBe(Date.UTC(2026, 5, 4, 1, 2, 3));
   });
 

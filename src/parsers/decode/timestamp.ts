@@ -10,6 +10,8 @@ export interface FoundTime {
   ts: number;
   /** Index just after the timestamp (and a closing bracket), for header stripping. */
   end: number;
+  /** A syslog time (`Jun 14 15:16:01`): a host and `prog[pid]:` usually follow. */
+  syslog?: boolean;
 }
 
 // 2026-11-21T10:00:00.123Z | 2026-11-21 10:00:00,123 | with +01:00 / +0100
@@ -68,10 +70,12 @@ function isSpaceOrEnd(text: string, i: number): boolean {
 
 /** Date.UTC rolls 2026-13-01 over to 2027-01-01; a real timestamp's fields must survive the round trip. */
 function utc(y: number, mon: number, d: number, h: number, mi: number, s: number, ms = 0): number | undefined {
-  if (mon < 0 || mon > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
-  const ts = Date.UTC(y, mon, d, h, mi, s, ms);
-  return new Date(ts).getUTCDate() === d ? ts : undefined;
+  if (mon < 0 || mon > 11 || d < 1 || h > 23 || mi > 59 || s > 60) return undefined;
+  const days = mon === 1 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : DAYS[mon];
+  return d > days ? undefined : Date.UTC(y, mon, d, h, mi, s, ms);
 }
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function detectUncached(text: string, now: number): FoundTime | undefined {
   const c = text.charCodeAt(0);
@@ -107,7 +111,7 @@ function detectUncached(text: string, now: number): FoundTime | undefined {
     let ts = Date.UTC(year, mon, +m[2], +m[3], +m[4], +m[5]);
     // a December line read in January belongs to last year
     if (ts > now + 86_400_000) ts = Date.UTC(year - 1, mon, +m[2], +m[3], +m[4], +m[5]);
-    return { ts, end: m[0].length };
+    return { ts, end: m[0].length, syslog: true };
   }
   return accessLogTime(text);
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readCsv } from '../../../test/helpers/loghub.js';
 import { sharedData } from '../../../test/helpers/shared-data.js';
 import { generalize, maskToken, render, TemplateMiner, tokenize, type MinerOptions } from './miner.js';
 
@@ -13,34 +14,6 @@ function counter(start = 0) {
 
 function miner(opts: Partial<MinerOptions> = {}, ids = counter()) {
   return new TemplateMiner({ ...OPTS, ...opts }, ids);
-}
-
-/** Minimal RFC 4180 reader (quoted fields, doubled quotes). */
-function readCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',' || c === '\n') {
-      row.push(c === ',' ? field : field.replace(/\r$/, ''));
-      field = '';
-      if (c === '\n') {
-        rows.push(row);
-        row = [];
-      }
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
 }
 
 describe('tokenize and maskToken', () => {

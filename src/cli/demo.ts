@@ -12,8 +12,9 @@ import { WAF_FIELDS_PRESET } from '../config/presets.js';
 import { parseWafAnomaly, WafGenerator } from '../generators/waf.js';
 import { runGenerator } from '../generators/writer.js';
 import { createLogger } from '../util/log.js';
-import { parseDuration } from '../util/units.js';
+import { UsageError } from '../model/errors.js';
 import { action, type CommonFlags } from './common.js';
+import { durationFlag, parseRate } from './generate.js';
 import { runWatch, statusLine } from './watch.js';
 
 interface DemoFlags extends CommonFlags {
@@ -45,10 +46,16 @@ export function registerDemo(program: Command): void {
 }
 
 async function runDemo(flags: DemoFlags): Promise<void> {
+  // flags first: a bad one exits 2 before anything is created
+  const interval = durationFlag('--interval', flags.interval);
+  const rate = parseRate(flags.rate);
+  const seed = Number(flags.seed);
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: "${flags.seed}" is not an integer`);
+  const plan = parseWafAnomaly(flags.anomaly, durationFlag('--anomaly-after', flags.anomalyAfter, true), durationFlag('--anomaly-length', flags.anomalyLength));
+  const duration = flags.duration === undefined ? undefined : durationFlag('--duration', flags.duration);
   const logDir = mkdtempSync(join(tmpdir(), 'logradar-demo-'));
   const wafDir = join(logDir, 'waf');
   const dataDir = flags.dataDir ?? join(logDir, 'data');
-  const interval = parseDuration(flags.interval) ?? 5000;
   const config = loadConfig({
     overrides: {
       dataDir,
@@ -59,8 +66,6 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     },
   });
   const log = createLogger(config.logLevel);
-  const seed = Number(flags.seed) || 1;
-  const plan = parseWafAnomaly(flags.anomaly, parseDuration(flags.anomalyAfter) ?? 50_000, parseDuration(flags.anomalyLength) ?? 20_000);
   const say = (s: string) => process.stderr.write(s + '\n');
   say(pc.bold('logradar demo') + ': mock AWS WAF logs → watch → detect → store');
   say(`  logs:     ${wafDir} (new files every 15 s, ${flags.rate} records/s)`);
@@ -75,10 +80,10 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const genDone = runGenerator({
     outDir: wafDir,
     filePrefix: 'waf',
-    rate: Number(flags.rate) || 25,
+    rate,
     filesPerMinute: 4,
     record: (ts) => gen.record(ts),
-    timing: { mode: 'live', duration: flags.duration ? parseDuration(flags.duration) : undefined },
+    timing: { mode: 'live', duration },
     seed,
     anomalies: {
       target: gen,

@@ -91,7 +91,7 @@ export function parseRate(text: string): number {
   return perSecond;
 }
 
-function durationFlag(name: string, text: string, allowZero = false): number {
+export function durationFlag(name: string, text: string, allowZero = false): number {
   const ms = parseDuration(text);
   if (ms === undefined || (!allowZero && ms <= 0)) throw new UsageError(`${name}: "${text}" is not a duration like 90s, 15m or 2h`);
   return ms;

@@ -15,3 +15,8 @@ export function surpriseToGrade(surprise: number, scale: number): number {
   if (!(surprise > 0)) return 0;
   return surprise / (surprise + scale);
 }
+
+/** Shortens text for a one-line reason. */
+export function clip(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParsedRecord } from '../model/record.js';
-import { clip, NewTemplateDetector } from './new-template.js';
+import { clip } from './detector.js';
+import { NewTemplateDetector } from './new-template.js';
 
 function rec(change: ParsedRecord['change'], template = 'disk <*> failed'): ParsedRecord {
   return {

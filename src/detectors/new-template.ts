@@ -1,6 +1,6 @@
 /** Flags a message whose template its source has never produced, once the source is past warm-up. */
 import type { ParsedRecord } from '../model/record.js';
-import type { Finding } from './detector.js';
+import { clip, type Finding } from './detector.js';
 
 export interface NewTemplateOptions {
   enabled: boolean;
@@ -23,8 +23,4 @@ export class NewTemplateDetector {
       explain: { template: rec.template, templateId: rec.templateId },
     };
   }
-}
-
-export function clip(s: string, n: number): string {
-  return s.length <= n ? s : s.slice(0, n - 1) + '…';
 }

@@ -3,8 +3,7 @@
  * the grade rises from 0.5 (at maxShare) to 1 (a template seen once). Not reported during warm-up.
  */
 import type { ParsedRecord } from '../model/record.js';
-import type { Finding } from './detector.js';
-import { clip } from './new-template.js';
+import { clip, type Finding } from './detector.js';
 
 export interface RareTemplateOptions {
   enabled: boolean;

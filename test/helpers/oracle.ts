@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { crcHex } from './linegen.js';
 import { runCli, streamCli } from './cli.js';
+import type { ComponentMetrics } from '../../src/model/metrics.js';
+import type { FileRow } from '../../src/store/sqlite/store.js';
 
 export interface EventJson {
   id: number;
@@ -18,29 +20,9 @@ export interface EventJson {
   raw: string;
 }
 
-export interface ComponentCounters {
-  received: number;
-  emitted: number;
-  dropped: Record<string, number>;
-  errors: Record<string, number>;
-}
-
-export interface StatusFile {
-  id: number;
-  path: string;
-  source: string;
-  dev: string;
-  ino: string;
-  fp: string;
-  fpLen: number;
-  offset: number;
-  line: number;
-  skipping: boolean;
-  size: number;
-  firstSeen: number;
-  lastRead: number;
-  gone: boolean;
-}
+/** What `status --json` prints: the store's own row and counter shapes. */
+export type ComponentCounters = Omit<ReturnType<ComponentMetrics['toJSON']>, 'component'>;
+export type StatusFile = FileRow;
 
 export interface StatusJson {
   files: StatusFile[];

@@ -84,8 +84,11 @@ class Tokens {
 }
 
 function levelOf(tok: string): string | undefined {
+  const c = tok.charCodeAt(0);
+  // levels are short upper-case words or bracketed: skip the set lookup for everything else
+  if (tok.length > 10 || !((c >= 65 && c <= 90) || c === 91)) return undefined;
   if (LEVELS.has(tok)) return tok;
-  if (tok.length > 2 && tok[0] === '[' && tok[tok.length - 1] === ']') {
+  if (tok.length > 2 && c === 91 && tok.charCodeAt(tok.length - 1) === 93) {
     const inner = tok.slice(1, -1).toUpperCase();
     if (LEVELS.has(inner)) return inner;
   }
@@ -95,8 +98,13 @@ function levelOf(tok: string): string | undefined {
 /** Header-like: `-`, numbers, dates and times, ids with digits, upper-case words (RAS, KERNEL). */
 function headerLike(tok: string): boolean {
   if (tok === '-') return true;
-  if (/\d/.test(tok)) return true;
-  return /^[A-Z][A-Z0-9_]*$/.test(tok);
+  let upper = true;
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+    if (!((c >= 65 && c <= 90) || (c === 95 && i > 0))) upper = false;
+  }
+  return upper && tok.length > 0;
 }
 
 /** `prog[pid]:`, `prog(sub)[pid]:`, `a.b.Class$Inner:` — a component name ending the header. */

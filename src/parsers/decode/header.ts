@@ -37,56 +37,44 @@ export interface HeaderInfo {
   component?: string;
 }
 
-interface Tok {
-  text: string;
-  start: number;
+/**
+ * Token scanner without allocations: `scan` finds the token starting at or after `pos` and leaves its
+ * bounds in `tokStart`/`tokEnd`; a bracket group `[a b]` stays one token. (Module state: one caller at a time.)
+ */
+let tokStart = 0;
+let tokEnd = 0;
+
+function scan(text: string, pos: number): boolean {
+  let i = pos;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  if (i >= n) return false;
+  tokStart = i;
+  let depth = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 91) depth++;
+    else if (c === 93) depth = depth > 0 ? depth - 1 : 0;
+    else if ((c === 32 || c === 9) && depth === 0) break;
+    i++;
+  }
+  tokEnd = i;
+  return true;
 }
 
-/** Reads whitespace-separated tokens lazily; a bracket group `[a b]` stays one token. */
-class Tokens {
-  private readonly got: Tok[] = [];
-  private pos: number;
-
-  constructor(
-    private readonly text: string,
-    from: number,
-  ) {
-    this.pos = from;
-  }
-
-  /** Token i, or undefined past the end of the text. */
-  at(i: number): Tok | undefined {
-    while (this.got.length <= i) {
-      const t = this.next();
-      if (!t) return undefined;
-      this.got.push(t);
-    }
-    return this.got[i];
-  }
-
-  private next(): Tok | undefined {
-    const text = this.text;
-    let i = this.pos;
-    while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-    if (i >= text.length) return undefined;
-    const start = i;
-    let depth = 0;
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 91) depth++;
-      else if (c === 93) depth = Math.max(0, depth - 1);
-      else if ((c === 32 || c === 9) && depth === 0) break;
-      i++;
-    }
-    this.pos = i;
-    return { text: text.slice(start, i), start };
-  }
+function isBracketed(text: string, start: number, end: number): boolean {
+  return end - start > 1 && text.charCodeAt(start) === 91 && text.charCodeAt(end - 1) === 93;
 }
 
-function levelOf(tok: string): string | undefined {
-  const c = tok.charCodeAt(0);
+function levelOf(text: string, start: number, end: number): string | undefined {
+  const c = text.charCodeAt(start);
   // levels are short upper-case words or bracketed: skip the set lookup for everything else
-  if (tok.length > 10 || !((c >= 65 && c <= 90) || c === 91)) return undefined;
+  if (end - start > 10 || !((c >= 65 && c <= 90) || c === 91)) return undefined;
+  const tok = text.slice(start, end);
   if (LEVELS.has(tok)) return tok;
   if (tok.length > 2 && c === 91 && tok.charCodeAt(tok.length - 1) === 93) {
     const inner = tok.slice(1, -1).toUpperCase();
@@ -96,15 +84,15 @@ function levelOf(tok: string): string | undefined {
 }
 
 /** Header-like: `-`, numbers, dates and times, ids with digits, upper-case words (RAS, KERNEL). */
-function headerLike(tok: string): boolean {
-  if (tok === '-') return true;
+function headerLike(text: string, start: number, end: number): boolean {
+  if (isDash(text, start, end)) return true;
   let upper = true;
-  for (let i = 0; i < tok.length; i++) {
-    const c = tok.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) return true;
-    if (!((c >= 65 && c <= 90) || (c === 95 && i > 0))) upper = false;
+    if (!((c >= 65 && c <= 90) || (c === 95 && i > start))) upper = false;
   }
-  return upper && tok.length > 0;
+  return upper && end > start;
 }
 
 /** `prog[pid]:`, `prog(sub)[pid]:`, `a.b.Class$Inner:` — a component name ending the header. */
@@ -117,39 +105,54 @@ function isComponent(tok: string): boolean {
  * it was a syslog-style time.
  */
 export function detectHeader(text: string, from: number, syslog: boolean): HeaderInfo {
-  const toks = new Tokens(text, from);
-  const t0 = toks.at(0);
-  const t1 = toks.at(1);
-  if (!t0 || !t1) return { start: from };
+  if (!scan(text, from)) return { start: from };
+  const s0 = tokStart;
+  const e0 = tokEnd;
+  if (!scan(text, e0)) return { start: from };
   // syslog: host prog[pid]: message
   if (syslog) {
-    const t2 = toks.at(2);
-    if (t2 && !isComponent(t0.text) && isComponent(t1.text)) return { start: t2.start, component: t1.text.slice(0, -1) };
+    const s1 = tokStart;
+    const e1 = tokEnd;
+    if (scan(text, e1) && isComponent(text.slice(s1, e1)) && !isComponent(text.slice(s0, e0))) return { start: tokStart, component: text.slice(s1, e1 - 1) };
   }
+  let ts = s0;
+  let te = e0;
   for (let i = 0; i < 10; i++) {
-    const t = toks.at(i);
-    if (!t) break;
-    const level = levelOf(t.text);
-    if (level) {
-      let j = i + 1;
-      let component: string | undefined;
-      const text = (k: number) => toks.at(k)?.text;
-      // thread / node in brackets, then a component, then an optional ` - ` separator
-      for (let b = text(j); b !== undefined && b.startsWith('[') && b.endsWith(']'); b = text(j)) {
-        const after = text(j + 1);
-        if (after === undefined || !(isComponent(after) || after === '-')) break;
-        j++;
-      }
-      const comp = text(j);
-      if (comp !== undefined && isComponent(comp) && toks.at(j + 1)) {
-        component = comp.slice(0, -1);
-        j++;
-      }
-      if (text(j) === '-' && toks.at(j + 1)) j++;
-      const msg = toks.at(j);
-      return msg ? { start: msg.start, level, component } : { start: from };
+    if (i > 0 && !scan(text, te)) break;
+    if (i > 0) {
+      ts = tokStart;
+      te = tokEnd;
     }
-    if (!headerLike(t.text)) break;
+    const level = levelOf(text, ts, te);
+    if (level) return afterLevel(text, te, level, from);
+    if (!headerLike(text, ts, te)) break;
   }
   return { start: from };
+}
+
+/** After the level: `[thread]`s followed by a component or `-`, a `component:`, a ` - ` separator. */
+function afterLevel(text: string, pos: number, level: string, from: number): HeaderInfo {
+  if (!scan(text, pos)) return { start: from };
+  let s = tokStart;
+  let e = tokEnd;
+  while (isBracketed(text, s, e)) {
+    if (!scan(text, e)) return { start: s, level };
+    const ns = tokStart;
+    const ne = tokEnd;
+    if (!(isDash(text, ns, ne) || isComponent(text.slice(ns, ne)))) break;
+    s = ns;
+    e = ne;
+  }
+  let component: string | undefined;
+  if (!isDash(text, s, e) && isComponent(text.slice(s, e)) && scan(text, e)) {
+    component = text.slice(s, e - 1);
+    s = tokStart;
+    e = tokEnd;
+  }
+  if (isDash(text, s, e) && scan(text, e)) s = tokStart;
+  return { start: s, level, component };
+}
+
+function isDash(text: string, s: number, e: number): boolean {
+  return e - s === 1 && text.charCodeAt(s) === 45;
 }

@@ -61,8 +61,14 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
   );
   const runner = handle.runner;
   const color = !!process.stdout.isTTY;
+  // The status line lives on the terminal's last row: clear it before an anomaly line is printed there.
+  let statusShown = false;
   if (!opts.quiet) {
     runner.pipeline.onAnomaly((a) => {
+      if (statusShown) {
+        process.stderr.write('\r\x1b[2K');
+        statusShown = false;
+      }
       if (opts.json) void writeJsonLine(anomalyJson(a));
       else process.stdout.write(anomalyLine(a, color) + '\n');
     });
@@ -78,6 +84,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
       last = lines;
       lastAt = now;
       process.stderr.write(`\r\x1b[2K${statusLine(handle, lines, rate)}`);
+      statusShown = true;
     }, 2000);
     statusTimer.unref();
   }

@@ -220,3 +220,27 @@ describe('TemplateMiner bounds and params', () => {
     expect(roots.get(3)!.children.size).toBe(10);
   });
 });
+
+describe('TemplateMiner snapshots', () => {
+  it('round-trips through versioned JSON: same ids, same matches, new ids continue', () => {
+    const ids = counter();
+    const a = miner({}, ids);
+    const lines = ['user 1 logged in from 10.0.0.1', 'user 2 logged in from 10.0.0.2', 'disk full on sda', 'disk full on sdb', 'job 7 done in 3 ms'];
+    const got = lines.map((l) => a.add(l).templateId);
+    const snap = a.snapshot();
+    expect(JSON.parse(snap).version).toBe(1);
+    const b = miner({}, counter(100));
+    b.restoreSnapshot(snap);
+    expect(lines.map((l) => b.match(l)?.templateId)).toEqual(got);
+    expect(b.match('disk full on sdc')?.template).toBe('disk full on <*>');
+    expect(b.add('something entirely new').templateId).toBe(101);
+  });
+
+  it('rejects another version or malformed data without changing the miner', () => {
+    const m = miner();
+    expect(() => m.restoreSnapshot('{"version":2,"templates":[]}')).toThrow(/version/);
+    expect(() => m.restoreSnapshot('{"version":1,"templates":[{"id":"x"}]}')).toThrow(/malformed/);
+    expect(() => m.restoreSnapshot('not json')).toThrow();
+    expect(m.size).toBe(0);
+  });
+});

@@ -37,6 +37,7 @@ export interface IdAllocator {
 export const WILDCARD = '<*>';
 const NO_PARAMS: string[] = [];
 const MAX_SHAPES = 100_000;
+const SNAPSHOT_VERSION = 1;
 
 
 interface Cluster extends Template {
@@ -232,6 +233,25 @@ export class TemplateMiner {
     const changed = [...this.dirty];
     this.dirty.clear();
     return { changed, evicted: this.evictedIds.splice(0) };
+  }
+
+  /** The miner's whole state as versioned JSON (data only, never code). */
+  snapshot(): string {
+    const templates = [...this.byId.values()].map((c) => ({ id: c.id, tokens: c.tokens, count: c.count, firstSeen: c.firstSeen, lastSeen: c.lastSeen }));
+    return JSON.stringify({ version: SNAPSHOT_VERSION, templates });
+  }
+
+  /** Restores a `snapshot()`; throws on another version or a malformed snapshot (the caller keeps its state). */
+  restoreSnapshot(json: string): void {
+    const data = JSON.parse(json) as { version?: unknown; templates?: unknown };
+    if (data.version !== SNAPSHOT_VERSION) throw new Error(`miner snapshot version ${String(data.version)} is not ${SNAPSHOT_VERSION}`);
+    if (!Array.isArray(data.templates)) throw new Error('miner snapshot has no templates');
+    const list: Template[] = [];
+    for (const t of data.templates as Template[]) {
+      if (!Number.isSafeInteger(t?.id) || !Array.isArray(t.tokens) || !t.tokens.every((x) => typeof x === 'string')) throw new Error('malformed template in miner snapshot');
+      list.push({ id: t.id, tokens: t.tokens, count: Number(t.count) || 0, firstSeen: Number(t.firstSeen) || 0, lastSeen: Number(t.lastSeen) || 0 });
+    }
+    this.restore(list);
   }
 
   /** Rebuilds the miner from persisted templates. */

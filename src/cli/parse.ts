@@ -11,7 +11,8 @@ import { action, configFromFlags, type CommonFlags } from './common.js';
 import { safeText } from './format.js';
 
 interface ParseFlags extends CommonFlags {
-  format?: 'plain' | 'auto' | 'json' | 'kv';
+  format?: 'plain' | 'auto' | 'json' | 'kv' | 'regex';
+  regex?: string;
   json?: boolean;
 }
 
@@ -20,12 +21,13 @@ export function registerParse(program: Command): void {
     .command('parse')
     .description('mine templates from a file or stdin: NDJSON per line with --json, else a table of templates')
     .argument('<file>', 'a file, or - for stdin')
-    .option('--format <format>', 'plain (every line is a message) | auto | json | kv', 'plain')
+    .option('--format <format>', 'plain (every line is a message) | auto | json | kv | regex', 'plain')
+    .option('--regex <regex>', 'with --format regex: named groups become fields, `message` is mined')
     .option('--json', 'one JSON object per input line: {line, templateId, template, params}')
     .option('--config <file>', 'YAML config file (parse.* keys)')
     .action(
       action(async (file: string, flags: ParseFlags) => {
-        const config = configFromFlags(flags, { parse: { format: flags.format } });
+        const config = configFromFlags(flags, { parse: { format: flags.format, regex: flags.regex } });
         let next = 0;
         const m = config.parse.miner;
         const miner = new TemplateMiner({ similarity: m.similarity, depth: m.depth, maxTemplates: m.maxTemplatesPerSource }, { next: () => ++next });

@@ -180,3 +180,14 @@ describe('error classes', () => {
     expect(e.name).toBe('ConfigError');
   });
 });
+
+describe('parse.regex', () => {
+  it('accepts a plain regex and rejects nested quantifiers and invalid ones (RELIABILITY #26)', () => {
+    expect(validateConfig({ parse: { format: 'regex', regex: '^(?<a>\\w+) (?<message>.*)$' } }, 'x.yaml').parse.regex).toBe('^(?<a>\\w+) (?<message>.*)$');
+    for (const bad of ['(a+)+$', '(x*)*y', '(\\d+\\s*)+$', '([a-z]+){2,}']) {
+      const e = configError(() => validateConfig({ parse: { regex: bad } }, 'x.yaml'));
+      expect(e.message, bad).toMatch(/^x\.yaml: parse\.regex: nested quantifiers/);
+    }
+    expect(configError(() => validateConfig({ parse: { regex: '(unclosed' } }, 'x.yaml')).message).toMatch(/parse\.regex: not a valid regex/);
+  });
+});

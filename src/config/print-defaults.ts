@@ -27,6 +27,10 @@ function render(schema: JsonSchema, value: Record<string, unknown>, indent: numb
     const choices = sub.enum ? ` (one of: ${sub.enum.join(', ')})` : '';
     if (desc || choices) out.push(`${pad}# ${desc ?? ''}${choices}`.trimEnd());
     const v = sub.default !== undefined && sub.type !== 'object' ? sub.default : value[key];
+    if (v === undefined) {
+      out.push(`${pad}# ${key}: (not set)`);
+      continue;
+    }
     if (sub.type === 'object' && sub.properties) {
       out.push(`${pad}${key}:`);
       render(sub, (value[key] ?? {}) as Record<string, unknown>, indent + 2, out);

@@ -35,6 +35,23 @@ const byteSize = (def: string) =>
       return n;
     });
 
+/**
+ * A user regex: must compile, and must not nest quantifiers (`(a+)+`, `(a*)*`, `(a|a)+`), the shapes that
+ * backtrack exponentially on log lines (catastrophic backtracking would stall ingest: no time budget in JS).
+ */
+const safeRegex = z.string().superRefine((src, ctx) => {
+  try {
+    new RegExp(src);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regex: ${(e as Error).message}` });
+    return;
+  }
+  if (NESTED_QUANTIFIER.test(src)) ctx.addIssue({ code: 'custom', message: 'nested quantifiers such as (a+)+ can take exponential time on a line; rewrite without a quantified group that holds + or *' });
+});
+
+// a group whose body contains an unescaped + or *, itself followed by + * or {
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]/;
+
 const section = <T extends z.ZodRawShape>(shape: T, description: string) => z.object(shape).strict().prefault({} as never).describe(description);
 
 export const DEFAULT_EXCLUDES = ['**/*.gz', '**/*.zip', '**/*.bz2', '**/*.xz', '**/*.zst', '**/*.7z', '**/*.tgz', '**/*.tar', '**/*.lz4'];
@@ -70,7 +87,13 @@ const monitoredFieldSchema = z
 
 const parseSchema = section(
   {
-    format: z.enum(['auto', 'plain', 'json', 'kv']).default('auto').describe('auto: JSON lines and key=value detected per line, timestamps detected; plain: every line is a message.'),
+    format: z
+      .enum(['auto', 'plain', 'json', 'kv', 'regex'])
+      .default('auto')
+      .describe('auto: JSON lines, key=value pairs, timestamps, headers, syslog/Postfix/access-log fields detected per line; plain: every line is a message; regex: parse.regex.'),
+    regex: safeRegex
+      .optional()
+      .describe('With format regex: a JavaScript regex with named groups; `message` is mined, `ts`/`time`/`timestamp` is the time, other groups become fields.'),
     messageFields: z.array(z.string()).default(['message', 'msg', 'log', 'MESSAGE']).describe('JSON fields holding the free-text message; records without one are mined by their field names.'),
     timestampFields: z.array(z.string()).default(['timestamp', '@timestamp', 'time', 'ts', 'eventTime']).describe('JSON/key=value fields holding the event time.'),
     miner: section(

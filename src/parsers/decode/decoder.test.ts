@@ -122,3 +122,48 @@ describe('Decoder: escapes', () => {
     expect(decode('level=info msg="said \\"hi\\" there" path="C:\\\\tmp"').fields).toMatchObject({ msg: 'said "hi" there', path: 'C:\\tmp' });
   });
 });
+
+describe('Decoder: syslog, Postfix, access logs, user regex', () => {
+  it('takes level and component from a header, program and pid from a syslog header', () => {
+    const hdfs = decode('081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_3 terminating');
+    expect(hdfs.message).toBe('PacketResponder 1 for block blk_3 terminating');
+    expect(hdfs.fields).toMatchObject({ level: 'INFO', component: 'dfs.DataNode$PacketResponder' });
+    const ssh = decode('Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186');
+    expect(ssh.fields).toMatchObject({ program: 'sshd', pid: '24200' });
+    expect(ssh.message).toBe('Invalid user webmaster from 173.234.31.186');
+  });
+
+  it('recognises Postfix lines: queue id as a field, key=value pairs kept with the header fields', () => {
+    const r = decode('Nov 21 10:00:00 mx1 postfix/smtp[4321]: 3F2A81C0B4: to=<bob@example.org>, relay=mx.example.org[10.0.0.5]:25, delay=1.2, status=sent (250 ok)');
+    expect(r.fields).toMatchObject({ program: 'postfix/smtp', pid: '4321', queueId: '3F2A81C0B4', to: '<bob@example.org>', status: 'sent' });
+    expect(r.message.startsWith('to=<bob@example.org>')).toBe(true);
+  });
+
+  it('reads common/combined access logs into request fields', () => {
+    const r = decode('10.1.2.3 - alice [21/Nov/2026:10:00:00 +0000] "GET /api/users/42 HTTP/1.1" 200 512 "-" "curl/8.5"');
+    expect(r.fields).toMatchObject({ client: '10.1.2.3', user: 'alice', method: 'GET', path: '/api/users/42', status: '200', bytes: '512', userAgent: 'curl/8.5' });
+    expect(r.message).toBe('GET /api/users/42 HTTP/1.1 200');
+    expect(r.ts).toBe(Date.UTC(2026, 10, 21, 10));
+  });
+
+  it('applies a user regex with named groups; a line that does not match is kept and counted', () => {
+    const m = new ComponentMetrics('d');
+    const opts = { format: 'regex' as const, regex: '^(?<time>\\S+) \\[(?<level>\\w+)\\] (?<message>.*)$' };
+    const r = decode('2026-11-21T10:00:00Z [warn] disk almost full', opts, m);
+    expect(r.fields).toMatchObject({ level: 'warn' });
+    expect(r.message).toBe('disk almost full');
+    expect(r.ts).toBe(Date.UTC(2026, 10, 21, 10));
+    const bad = decode('no brackets here', opts, m);
+    expect(bad.message).toBe('no brackets here');
+    expect(m.errors['decode.regex']).toBe(1);
+  });
+});
+
+describe('Decoder: untrusted keys', () => {
+  it('a __proto__=… pair in a line with header fields is not merged', () => {
+    const r = decode('081109 203615 148 INFO dfs.X: a=1 __proto__=polluted b=2');
+    expect(r.fields).toMatchObject({ level: 'INFO', a: '1', b: '2' });
+    expect(Object.getPrototypeOf(r.fields)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -147,7 +147,7 @@ export class TemplateMiner {
         c = ++i < n ? message.charCodeAt(i) : 32;
       } while (!(c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12));
       if (digit) {
-        const text = maskToken(message.slice(start, i));
+        const text = maskSpan(message, start, i);
         const wild = text === WILDCARD;
         if (wild && prevWild) {
           // runs of values collapse, as in mask()
@@ -459,15 +459,21 @@ export function generalize(t: string, m: string): string {
  * `uid=0` → `uid=<*>`, `[1234]` → `[<*>]`, while words that merely hold a digit (`ssh2`, `x86`) stay.
  */
 export function maskToken(tok: string, values?: string[]): string {
+  return maskSpan(tok, 0, tok.length, values);
+}
+
+/** `maskToken` of text[start, end), without cutting the token out first in the common cases. */
+function maskSpan(text: string, start: number, end: number, values?: string[]): string {
   let hasDigit = false;
   let hasDelim = false;
-  for (let i = 0; i < tok.length; i++) {
-    const c = tok.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) hasDigit = true;
     else if (DELIMITER[c]) hasDelim = true;
   }
-  if (!hasDigit) return tok;
-  if (!hasDelim) return maskPiece(tok, 0, tok.length, values);
+  if (!hasDigit) return whole(text, start, end);
+  if (!hasDelim) return maskPiece(text, start, end, values);
+  const tok = whole(text, start, end);
   const scheme = tok.indexOf('://');
   if (scheme > 0) return maskUrl(tok, scheme, values);
   return maskPieces(tok, values);

@@ -197,6 +197,17 @@ describe('TemplateMiner grouping rules', () => {
     expect(m.add('job done uid=7 state=ok').templateId).toBe(m.add('job done uid=12 state=ok').templateId);
   });
 
+  it('merges structured key=value values (addresses) but not a word with a structured value', () => {
+    const m = miner();
+    const a = m.add('to=<alice@example.org>, relay=mx.example.org[10.0.0.1]:25, delay=0.4, status=sent (250 ok)');
+    const b = m.add('to=<bob@other.net>, relay=mx.other.net[10.0.0.2]:25, delay=1.1, status=sent (250 ok)');
+    expect(b.templateId).toBe(a.templateId);
+    expect(b.template).toBe('to=<<*>>, relay=<*>[<*>]:<*>, delay=<*>, status=sent (<*> ok)');
+    const c = m.add('to=<carol@x.org>, relay=mx.x.org[10.0.0.3]:25, delay=9, status=deferred (450 try later)');
+    expect(c.templateId).not.toBe(a.templateId);
+    expect(m.add('login tty=NODEVssh rhost=a').templateId).not.toBe(m.add('login tty=:0 rhost=a').templateId);
+  });
+
   it('puts a token holding digits under the wildcard branch of the tree', () => {
     const m = miner();
     const a = m.add('Resolved 10.0.0.1 to /default-rack');

@@ -359,9 +359,15 @@ export function tokenize(message: string): string[] {
 
 const TOKEN = /[^ \t\n\r\v\f]+/g; // the same whitespace as shape()
 
-/** Tree levels key on words; a token holding a digit or a variable (a host name, `<*>:<*>`) goes under `<*>`. */
+/**
+ * Tree levels key on words; a token holding a digit or a variable (a host name, `<*>:<*>`) goes under
+ * `<*>`; a `key=value` token under its key.
+ */
 function treeKey(tok: string): string {
   if (tok === WILDCARD) return tok;
+  // key=value: the key is the constant part (`to=<a@b>` and `to=<c@d>` share a branch)
+  const eq = kvSplit(tok);
+  if (eq > 0) return tok.slice(0, eq + 1);
   for (let i = 0; i < tok.length; i++) {
     const c = tok.charCodeAt(i);
     if ((c >= 48 && c <= 57) || (c === 60 && tok.startsWith(WILDCARD, i))) return WILDCARD;
@@ -370,9 +376,10 @@ function treeKey(tok: string): string {
 }
 
 /**
- * `key=value` tokens whose values are different words (`status=sent`, `status=bounced`) belong to
- * different templates: such values are states, not variables. They may merge only when one value is
- * already a whole variable (`uid=<*>`). Tokens that are not key=value pairs are always compatible.
+ * `key=value` tokens whose values are different plain words (`status=sent`, `status=bounced`) belong to
+ * different templates: such values are states, not variables. A value that is already a whole variable
+ * (`uid=<*>`) takes anything; two structured values (addresses, paths, `to=<a@b.c>,`) may merge; a word
+ * and a structured value (`tty=NODEVssh`, `tty=:0`) may not. Other tokens are always compatible.
  */
 function kvCompatible(t: string, m: string): boolean {
   const et = kvSplit(t);
@@ -380,7 +387,21 @@ function kvCompatible(t: string, m: string): boolean {
   const em = kvSplit(m);
   if (em < 0) return true;
   if (et !== em || t.slice(0, et) !== m.slice(0, em)) return false;
-  return t.length - et === 4 && t.endsWith(WILDCARD) ? true : m.length - em === 4 && m.endsWith(WILDCARD);
+  if ((t.length - et === 4 && t.endsWith(WILDCARD)) || (m.length - em === 4 && m.endsWith(WILDCARD))) return true;
+  return !isStateWord(t, et + 1) && !isStateWord(m, em + 1);
+}
+
+/** A plain word from `start` (letters, digits, `_`; a trailing `,` or `;` allowed): a state, not a variable. */
+function isStateWord(tok: string, start: number): boolean {
+  let end = tok.length;
+  const last = tok.charCodeAt(end - 1);
+  if (last === 44 || last === 59) end--;
+  if (end <= start) return true; // an empty value is a state too (`rhost=`)
+  for (let i = start; i < end; i++) {
+    const c = tok.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) return false;
+  }
+  return true;
 }
 
 /** Index of the `=` of a `key=value` token (key: a letter or _ then word characters, dots, dashes), else -1. */

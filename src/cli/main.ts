@@ -28,4 +28,11 @@ registerStatus(program);
 registerGenerate(program);
 registerConfig(program);
 
+// `logradar nosuch --help` would print the global help and exit 0: an unknown command is an error first.
+const first = process.argv[2];
+if (first !== undefined && !first.startsWith('-') && first !== 'help' && !program.commands.some((c) => c.name() === first)) {
+  process.stderr.write(`logradar: unknown command '${first}' (see logradar --help)\n`);
+  process.exit(2);
+}
+
 await program.parseAsync(process.argv);

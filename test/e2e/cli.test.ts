@@ -20,6 +20,7 @@ describe('logradar CLI', () => {
 
   it('an unknown command or flag exits 2', () => {
     expect(cli(['frobnicate']).status).toBe(2);
+    expect(cli(['frobnicate', '--help']).status).toBe(2);
     expect(cli(['events', '--no-such-flag']).status).toBe(2);
   });
 

@@ -140,14 +140,17 @@ export class TemplateMiner {
       const s1 = h1;
       const s2 = h2;
       let digit = false;
+      let delim = 0;
       do {
         if (c >= 48 && c <= 57) digit = true;
+        else delim |= DELIMITER[c] ?? 0;
         h1 = Math.imul(h1 ^ c, 0x01000193);
         h2 = (Math.imul(h2, 31) + c) | 0;
         c = ++i < n ? message.charCodeAt(i) : 32;
       } while (!(c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12));
       if (digit) {
-        const text = maskSpan(message, start, i);
+        // a value without delimiters (a number, an id) is classified in place; others go through maskSpan
+        const text = delim === 0 ? maskPiece(message, start, i) : maskSpan(message, start, i);
         const wild = text === WILDCARD;
         if (wild && prevWild) {
           // runs of values collapse, as in mask()

@@ -7,18 +7,10 @@ import Database from 'better-sqlite3';
 import { crcHex } from './linegen.js';
 import { runCli, streamCli } from './cli.js';
 import type { ComponentMetrics } from '../../src/model/metrics.js';
-import type { FileRow } from '../../src/store/sqlite/store.js';
+import type { FileRow, StoredEvent } from '../../src/store/sqlite/store.js';
 
-export interface EventJson {
-  id: number;
-  ts: string;
-  source: string;
-  file: string | null;
-  line: number;
-  offset: number;
-  templateId: number | null;
-  raw: string;
-}
+/** One line of `events --json`: a stored event with its time as ISO text. */
+export type EventJson = Omit<StoredEvent, 'ts'> & { ts: string };
 
 /** What `status --json` prints: the store's own row and counter shapes. */
 export type ComponentCounters = Omit<ReturnType<ComponentMetrics['toJSON']>, 'component'>;

@@ -353,27 +353,14 @@ export class SqliteStore {
 
   /** Events in ingestion order; SQL narrows the blocks (source, time, text), each block is then unpacked. */
   *events(q: EventQuery = {}): Generator<StoredEvent> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.since !== undefined) {
-      where.push('b.max_ts >= ?');
-      args.push(q.since);
-    }
-    if (q.until !== undefined) {
-      where.push('b.min_ts <= ?');
-      args.push(q.until);
-    }
-    if (q.source !== undefined) {
-      where.push('s.name = ?');
-      args.push(q.source);
-    }
-    if (q.grep !== undefined) {
-      where.push('instr(b.raw, ?) > 0');
-      args.push(q.grep);
-    }
+    const { sql: cond, args } = whereClause([
+      ['b.max_ts >= ?', q.since],
+      ['b.min_ts <= ?', q.until],
+      ['s.name = ?', q.source],
+      ['instr(b.raw, ?) > 0', q.grep],
+    ]);
     const sql = `SELECT b.first_event, b.n, s.name AS source, f.path AS file, b.meta, b.raw
-      FROM event_blocks b JOIN sources s ON s.id = b.source_id LEFT JOIN files f ON f.id = b.file_id
-      ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY b.id`;
+      FROM event_blocks b JOIN sources s ON s.id = b.source_id LEFT JOIN files f ON f.id = b.file_id ${cond} ORDER BY b.id`;
     let left = q.limit === undefined ? Infinity : Math.max(0, Math.floor(q.limit));
     if (left === 0) return;
     for (const r of this.db.prepare(sql).iterate(...args) as Iterable<{ first_event: number; n: number; source: string; file: string | null; meta: Buffer; raw: string }>) {
@@ -406,25 +393,13 @@ export class SqliteStore {
   }
 
   anomalies(q: AnomalyQuery = {}): StoredAnomaly[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.since !== undefined) {
-      where.push('ts >= ?');
-      args.push(q.since);
-    }
-    if (q.until !== undefined) {
-      where.push('ts <= ?');
-      args.push(q.until);
-    }
-    if (q.minGrade !== undefined) {
-      where.push('grade >= ?');
-      args.push(q.minGrade);
-    }
-    if (q.source !== undefined) {
-      where.push('source = ?');
-      args.push(q.source);
-    }
-    const sql = `SELECT * FROM anomalies ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ts, id ${q.limit !== undefined ? 'LIMIT ' + Math.max(0, Math.floor(q.limit)) : ''}`;
+    const { sql: cond, args } = whereClause([
+      ['ts >= ?', q.since],
+      ['ts <= ?', q.until],
+      ['grade >= ?', q.minGrade],
+      ['source = ?', q.source],
+    ]);
+    const sql = `SELECT * FROM anomalies ${cond} ORDER BY ts, id ${q.limit !== undefined ? 'LIMIT ' + Math.max(0, Math.floor(q.limit)) : ''}`;
     return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => ({
       id: Number(r.id),
       created: Number(r.created),
@@ -477,6 +452,12 @@ export class SqliteStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** `WHERE a AND b` from the (condition, value) pairs whose value is given, with those values in order. */
+function whereClause(pairs: [string, unknown][]): { sql: string; args: unknown[] } {
+  const set = pairs.filter(([, v]) => v !== undefined);
+  return { sql: set.length ? 'WHERE ' + set.map(([c]) => c).join(' AND ') : '', args: set.map(([, v]) => v) };
 }
 
 function fileParams(f: Partial<FileRow>): Record<string, unknown> {

@@ -19,6 +19,7 @@ export function anomalyJson(a: Anomaly & { id?: number; file?: string }): Record
     ...(file ? { file } : {}),
     ...(a.line !== undefined ? { line: a.line, offset: a.offset } : {}),
     ...(a.window ? { window: { start: isoTime(a.window.start), end: isoTime(a.window.end) } } : {}),
+    ...(a.session !== undefined ? { session: a.session } : {}),
     grade: round(a.grade),
     detector: a.detector,
     detectors: a.detectors.map((d) => ({ detector: d.detector, grade: round(d.grade) })),

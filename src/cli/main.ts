@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `logradar` command line: one file per command, each registering itself here. */
 import { Command } from 'commander';
+import { registerBatch } from './batch.js';
 import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerGenerate } from './generate.js';
@@ -23,6 +24,7 @@ program
 registerDemo(program);
 registerWatch(program);
 registerParse(program);
+registerBatch(program);
 registerQuery(program);
 registerStatus(program);
 registerGenerate(program);

@@ -138,8 +138,36 @@ const detectSchema = section(
       },
       'Spike detector on the per-interval share of unknown values of each monitored field.',
     ),
+    sessionSignature: section(
+      {
+        enabled: z.boolean().default(true),
+        maxShare: z.number().min(0).max(1).default(0.02).describe('A (template, count) value seen in fewer than this share of sessions makes its session anomalous.'),
+        commonShare: z.number().min(0).max(1).default(0.5).describe('Templates in at least this share of sessions are expected: their absence counts as a value.'),
+        warmup: z.number().int().min(0).default(50).describe('Sessions learned before this detector reports.'),
+      },
+      'Session scope: rarity of how often each template occurs in a session (order ignored).',
+    ),
+    calibration: section(
+      {
+        alarmRate: z.number().min(0).max(0.5).default(0.001).describe('Share of a detector\'s own past scores allowed at or above the threshold: its expected false-alarm rate on normal data.'),
+        warmup: z.number().int().min(1).default(100).describe('Scores a detector must have produced before it grades.'),
+      },
+      'Raw score → grade 0..1 by streaming quantiles of each detector\'s own history (models without a natural scale).',
+    ),
   },
   'Detectors and grading.',
+);
+
+const sessionSchema = section(
+  {
+    key: safeRegex.optional().describe('Regex whose first match in a line is its session key (e.g. blk_-?\\d+ for HDFS blocks); lines sharing it form a session.'),
+    field: z.string().min(1).optional().describe('Field holding the session key (e.g. queueId for Postfix), used when `key` is not set.'),
+    end: safeRegex.optional().describe('Regex marking the last line of a session (optional).'),
+    idleTimeout: duration('10m').describe('A session ends after this much log time without a line.'),
+    maxEvents: z.number().int().min(1).default(1000).describe('Events kept per session (longer sessions are counted, not stored).'),
+    maxOpen: z.number().int().min(1).default(100_000).describe('Open sessions per source; the least recently active one is ended early beyond this (counted).'),
+  },
+  'Sessions: records sharing a key, scored as a whole when they end.',
 );
 
 const storeSchema = section(
@@ -163,6 +191,7 @@ export const configSchema = z
     files: filesSchema,
     parse: parseSchema,
     detect: detectSchema,
+    session: sessionSchema,
     store: storeSchema,
   })
   .strict();

@@ -63,6 +63,8 @@ export interface Anomaly {
   raw?: string;
   templateId?: number;
   window?: { start: number; end: number };
+  /** The session key, for session anomalies. */
+  session?: string;
   /** Machine-readable explanation: contributing features and their values. */
   explain?: Record<string, unknown>;
 }

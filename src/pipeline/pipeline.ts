@@ -9,15 +9,51 @@ import { FieldRateDetector, newFieldRateState, type FieldRateState } from '../de
 import type { Finding } from '../detectors/detector.js';
 import { NewTemplateDetector } from '../detectors/new-template.js';
 import { RareTemplateDetector } from '../detectors/rare-template.js';
+import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatureState } from '../detectors/session-signature.js';
+import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly, ParsedRecord } from '../model/record.js';
 import { Decoder } from '../parsers/decode/decoder.js';
 import { TemplateMiner, tokenize, type IdAllocator } from '../parsers/drain/miner.js';
 import type { SourceBatch } from '../sources/source.js';
-import type { EventRow, SeriesRow, SqliteStore, StateRow, TemplateRow } from '../store/sqlite/store.js';
+import type { CommitBatch, EventRow, SeriesRow, StateRow, TemplateRow } from '../store/sqlite/store.js';
 
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
+
+/**
+ * Where a pipeline keeps what it derives: the SQLite store for `watch`, a model directory for batch
+ * `train`/`detect`. Everything derived from a batch arrives in one `commit`.
+ */
+export interface PipelineStore {
+  maxTemplateId(): number;
+  loadTemplates(source: string): TemplateRow[];
+  loadState(key: string): StateRow | undefined;
+  commit(batch: CommitBatch, now?: number): void;
+  applyRetention?(maxAgeMs: number, maxBytes: number, now?: number): number;
+}
+
+export interface PipelineMode {
+  /** Models learn from what they see (watch, train); false freezes them (detect). */
+  learn: boolean;
+  /** Anomalies are stored and reported (watch, detect); false during training. */
+  report: boolean;
+  /**
+   * Model state is committed with every batch (watch: exactly-once with the checkpoint). Batch mode
+   * has no checkpoint and saves once at the end (`flushState`), sparing a serialisation per batch.
+   */
+  stateEveryBatch: boolean;
+}
+
+/** A session or record scored in batch mode, anomalous or not (`detect --all`). */
+export interface Scored {
+  kind: 'record' | 'session';
+  source: string;
+  file?: string;
+  line: number;
+  session?: string;
+  grade: number;
+}
 
 interface SourceState {
   name: string;
@@ -25,6 +61,8 @@ interface SourceState {
   records: number;
   window?: WindowAggregate;
   fieldRate: FieldRateState;
+  sessions: SessionTracker;
+  signature: SessionSignatureState;
   /** Wall time of the last record (windows of quiet sources are closed by `tick`). */
   lastRecordWall: number;
 }
@@ -33,6 +71,13 @@ interface PersistedSourceState {
   records: number;
   window?: WindowAggregate;
   fieldRate: FieldRateState;
+  openSessions: OpenSession[];
+  signature: SessionSignatureState;
+}
+
+interface Output {
+  anomalies: Anomaly[];
+  series: SeriesRow[];
 }
 
 export interface SourceStatus {
@@ -53,16 +98,20 @@ export class Pipeline {
   private readonly newTemplate: NewTemplateDetector;
   private readonly rareTemplate: RareTemplateDetector;
   private readonly fieldRate: FieldRateDetector;
+  private readonly signature: SessionSignatureDetector;
   private readonly ids: IdAllocator;
   private readonly listeners: AnomalyListener[] = [];
+  private readonly scoredListeners: Array<(s: Scored) => void> = [];
+  private scoredRecords = false;
   private lastCounters = 0;
   private lastRetention = Date.now();
 
   constructor(
     private readonly config: Config,
-    private readonly store: SqliteStore,
+    private readonly store: PipelineStore,
     private readonly metrics: MetricsRegistry,
     private readonly log: Logger,
+    private readonly mode: PipelineMode = { learn: true, report: true, stateEveryBatch: true },
   ) {
     const d = config.detect;
     this.decoder = new Decoder(config.parse, metrics.get('decode'));
@@ -70,12 +119,19 @@ export class Pipeline {
     this.newTemplate = new NewTemplateDetector({ ...d.newTemplate, warmupRecords: d.warmupRecords });
     this.rareTemplate = new RareTemplateDetector({ ...d.rareTemplate, warmupRecords: d.warmupRecords });
     this.fieldRate = new FieldRateDetector(d.fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals });
+    this.signature = new SessionSignatureDetector(d.sessionSignature, d.threshold);
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
   }
 
   onAnomaly(fn: AnomalyListener): void {
     this.listeners.push(fn);
+  }
+
+  /** Called for every scored session (and record, with `records: true`), anomalous or not. */
+  onScored(fn: (s: Scored) => void, opts: { records: boolean }): void {
+    this.scoredListeners.push(fn);
+    if (opts.records) this.scoredRecords = true;
   }
 
   /** Decodes, mines, scores and commits one batch; resolves once it is durable. */
@@ -86,13 +142,12 @@ export class Pipeline {
   process(batch: SourceBatch): void {
     const now = Date.now();
     const st = this.state(batch.source);
-    const threshold = this.config.detect.threshold;
     const interval = this.config.detect.interval;
     // Records are stored as they are (no per-line copy): they carry every column but the file id.
     const events: EventRow[] = [];
-    const anomalies: Anomaly[] = [];
-    const series: SeriesRow[] = [];
+    const out: Output = { anomalies: [], series: [] };
     const mm = this.metrics.get('detect');
+    const sessions = st.sessions.enabled;
     for (const line of batch.lines) {
       const rec = this.decoder.decode(line, batch.source, now);
       // parameters are only needed to explain an anomaly: computed then (paramsOf), not for every line
@@ -104,30 +159,85 @@ export class Pipeline {
       const before = st.records++;
       mm.received++;
 
-      // record scope
-      const f1 = this.newTemplate.score(rec, before);
-      const f2 = this.rareTemplate.score(rec, st.miner.get(rec.templateId)?.count ?? 1, st.records);
-      if (f1 || f2) {
-        const findings = [f1, f2].filter((f): f is Finding => f !== undefined);
-        rec.params = st.miner.paramsOf(rec.templateId, rec.message);
-        const a = this.recordAnomaly(rec, findings, batch.file);
-        if (a.grade >= threshold) anomalies.push(a);
-      }
+      this.recordScope(st, rec, before, batch.file, out);
 
       // window scope
       const ws = windowStart(rec.ts, interval);
       if (!st.window) st.window = emptyWindow(ws, interval);
       else if (ws >= st.window.end) {
-        this.closeWindow(st, series, anomalies);
+        this.closeWindow(st, out);
         st.window = emptyWindow(ws, interval);
       }
       addToWindow(st.window, rec, this.indicators, batch.file);
 
+      if (sessions) for (const s of st.sessions.add(rec, batch.file)) this.endSession(st, s, out);
+
       events.push(rec);
     }
     if (batch.lines.length > 0) st.lastRecordWall = now;
-    mm.emitted += anomalies.length;
-    this.commit(st, { events, fileId: batch.fileId, anomalies, series, checkpoint: batch.checkpoint }, now);
+    mm.emitted += out.anomalies.length;
+    this.commit(st, { events, fileId: batch.fileId, ...out, checkpoint: batch.checkpoint }, now);
+  }
+
+  /** End of input (batch mode): every open session is scored and the current window closed. */
+  finish(): void {
+    for (const st of this.sources.values()) {
+      const out: Output = { anomalies: [], series: [] };
+      for (const s of st.sessions.drain()) this.endSession(st, s, out);
+      if (st.window) {
+        this.closeWindow(st, out);
+        st.window = undefined;
+      }
+      this.commit(st, { events: [], ...out }, Date.now());
+    }
+  }
+
+  private recordScope(st: SourceState, rec: ParsedRecord, before: number, file: string | undefined, out: Output): void {
+    if (!this.mode.report) return;
+    const f1 = this.newTemplate.score(rec, before);
+    const f2 = this.rareTemplate.score(rec, st.miner.get(rec.templateId)?.count ?? 1, st.records);
+    const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0);
+    if (this.scoredRecords) for (const fn of this.scoredListeners) fn({ kind: 'record', source: st.name, file, line: rec.line, grade });
+    if (grade < this.config.detect.threshold) return;
+    const findings = [f1, f2].filter((f): f is Finding => f !== undefined);
+    rec.params = st.miner.paramsOf(rec.templateId, rec.message);
+    out.anomalies.push(this.recordAnomaly(rec, findings, file));
+  }
+
+  private endSession(st: SourceState, s: OpenSession, out: Output): void {
+    const describe = (id: number) => st.miner.get(id)?.tokens.join(' ') ?? `#${id}`;
+    const findings: Finding[] = [];
+    if (this.config.detect.sessionSignature.enabled) {
+      const f = this.signature.score(s.events, st.signature, describe);
+      if (f) findings.push(f);
+      if (this.mode.learn) this.signature.learn(s.events, st.signature);
+    }
+    if (!this.mode.report) return;
+    findings.sort((a, b) => b.grade - a.grade);
+    const grade = findings[0]?.grade ?? 0;
+    const first = s.lines[0];
+    for (const fn of this.scoredListeners) fn({ kind: 'session', source: st.name, file: first?.file, line: first?.line ?? 0, session: s.key, grade });
+    if (grade < this.config.detect.threshold) return;
+    const top = findings[0];
+    out.anomalies.push({
+      kind: 'session',
+      source: st.name,
+      ts: s.last,
+      grade,
+      detector: top.detector,
+      detectors: findings.map((f) => ({ detector: f.detector, grade: f.grade })),
+      reason: `session ${s.key}: ${top.reason}`,
+      line: first?.line,
+      offset: first?.offset,
+      raw: first?.raw,
+      session: s.key,
+      explain: {
+        file: first?.file,
+        session: { key: s.key, start: s.first, end: s.last, events: s.total },
+        lines: s.lines,
+        findings: findings.map((f) => ({ detector: f.detector, grade: f.grade, ...f.explain })),
+      },
+    });
   }
 
   /** Closes windows of sources that went quiet, and runs retention. Call about once a second. */
@@ -136,14 +246,13 @@ export class Pipeline {
     const lateness = Math.max(1000, Math.min(interval, 30_000));
     for (const st of this.sources.values()) {
       if (!st.window || now < st.window.end + lateness || now - st.lastRecordWall < lateness) continue;
-      const anomalies: Anomaly[] = [];
-      const series: SeriesRow[] = [];
-      this.closeWindow(st, series, anomalies);
+      const out: Output = { anomalies: [], series: [] };
+      this.closeWindow(st, out);
       st.window = undefined;
-      this.commit(st, { events: [], anomalies, series }, now);
+      this.commit(st, { events: [], ...out }, now);
     }
     const r = this.config.store.retention;
-    if (now - this.lastRetention >= r.checkEvery) {
+    if (this.store.applyRetention && now - this.lastRetention >= r.checkEvery) {
       this.lastRetention = now;
       const n = this.store.applyRetention(r.maxAge, r.maxBytes, now);
       if (n > 0) {
@@ -183,8 +292,9 @@ export class Pipeline {
     };
   }
 
-  private closeWindow(st: SourceState, series: SeriesRow[], anomalies: Anomaly[]): void {
+  private closeWindow(st: SourceState, out: Output): void {
     const w = st.window!;
+    const { series, anomalies } = out;
     series.push({ source: st.name, key: 'records', start: w.start, value: w.total });
     for (const [field, fc] of Object.entries(w.fields)) series.push({ source: st.name, key: `unknown:${field}`, start: w.start, value: fc.unknown });
     for (const [tid, c] of Object.entries(w.templates)) series.push({ source: st.name, key: `template:${tid}`, start: w.start, value: c });
@@ -193,6 +303,7 @@ export class Pipeline {
     for (const f of findings) {
       if (f.grade < this.config.detect.threshold) continue;
       anomalous = true;
+      if (!this.mode.report) continue;
       const sample = f.explain.sample as { raw: string; line: number; offset: number; file?: string } | undefined;
       anomalies.push({
         kind: 'window',
@@ -210,16 +321,15 @@ export class Pipeline {
       });
     }
     // Anomalous windows are not learned: a long incident must not become the new normal.
-    if (!anomalous) this.fieldRate.learn(w, st.fieldRate);
+    if (!anomalous && this.mode.learn) this.fieldRate.learn(w, st.fieldRate);
   }
 
-  private commit(st: SourceState, part: { events: EventRow[]; fileId?: number | null; anomalies: Anomaly[]; series: SeriesRow[]; checkpoint?: SourceBatch['checkpoint'] }, now: number): void {
+  private commit(st: SourceState, part: CommitBatch & { anomalies: Anomaly[] }, now: number): void {
     const { changed, evicted } = st.miner.takeChanges();
     const templates: TemplateRow[] = changed.map((t) => ({ id: t.id, source: st.name, template: t.tokens.join(' '), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen }));
     for (const id of evicted) templates.push({ id, source: st.name, template: '', count: 0, firstSeen: 0, lastSeen: 0, evicted: true });
     if (evicted.length) this.metrics.get('mine').drop('evicted', evicted.length);
-    const persisted: PersistedSourceState = { records: st.records, window: st.window, fieldRate: st.fieldRate };
-    const state: StateRow[] = [{ key: `source:${st.name}`, version: STATE_VERSION, value: JSON.stringify(persisted) }];
+    const state = this.mode.stateEveryBatch ? [this.stateRow(st)] : [];
     let counters: Record<string, unknown> | undefined;
     if (now - this.lastCounters >= 1000) {
       this.lastCounters = now;
@@ -227,9 +337,19 @@ export class Pipeline {
     }
     this.store.commit({ ...part, templates, state, counters }, now);
     const ms = this.metrics.get('store');
-    ms.received += part.events.length;
-    ms.emitted += part.events.length;
+    ms.received += part.events?.length ?? 0;
+    ms.emitted += part.events?.length ?? 0;
     for (const a of part.anomalies) for (const fn of this.listeners) fn(a);
+  }
+
+  private stateRow(st: SourceState): StateRow {
+    const persisted: PersistedSourceState = { records: st.records, window: st.window, fieldRate: st.fieldRate, openSessions: st.sessions.snapshot(), signature: st.signature };
+    return { key: `source:${st.name}`, version: STATE_VERSION, value: JSON.stringify(persisted) };
+  }
+
+  /** Commits every source's model state now (batch mode, at the end). */
+  flushState(): void {
+    for (const st of this.sources.values()) this.store.commit({ state: [this.stateRow(st)] });
   }
 
   /** Saves the metrics now (e.g. at shutdown). */
@@ -248,7 +368,7 @@ export class Pipeline {
         .filter((t) => !t.evicted)
         .map((t) => ({ id: t.id, tokens: tokenize(t.template), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen })),
     );
-    st = { name: source, miner, records: 0, fieldRate: newFieldRateState(), lastRecordWall: Date.now() };
+    st = { name: source, miner, records: 0, fieldRate: newFieldRateState(), sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now() };
     const saved = this.store.loadState(`source:${source}`);
     if (saved) {
       try {
@@ -257,6 +377,8 @@ export class Pipeline {
         st.records = p.records;
         st.window = p.window;
         st.fieldRate = p.fieldRate ?? newFieldRateState();
+        st.sessions.restore(p.openSessions ?? []);
+        st.signature = p.signature ?? newSessionSignatureState();
       } catch (e) {
         this.metrics.get('detect').error('state');
         this.log.warn({ source, err: (e as Error).message }, 'model state unreadable; starting this source fresh');

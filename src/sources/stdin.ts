@@ -6,6 +6,8 @@ import type { Source, SourceContext } from './source.js';
 
 export interface StreamSourceOptions {
   name: string;
+  /** The file the stream reads, when it is one (batch mode): batches carry it for line references. */
+  file?: string;
   maxLineBytes: number;
   dedupConsecutive: boolean;
 }
@@ -31,7 +33,7 @@ export class StreamSource implements Source {
       framer.push(buf, lines);
       if (lines.length > 0) {
         metrics.emitted += lines.length;
-        await ctx.emit({ source: this.opts.name, fileId: null, lines });
+        await ctx.emit({ source: this.opts.name, file: this.opts.file, fileId: null, lines });
       }
       if (this.stopped) break;
     }
@@ -39,7 +41,7 @@ export class StreamSource implements Source {
     framer.flushPartial(rest);
     if (rest.length > 0) {
       metrics.emitted += rest.length;
-      await ctx.emit({ source: this.opts.name, fileId: null, lines: rest });
+      await ctx.emit({ source: this.opts.name, file: this.opts.file, fileId: null, lines: rest });
     }
   }
 

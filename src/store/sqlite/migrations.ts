@@ -79,6 +79,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE model_state (key TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL, updated INTEGER NOT NULL);
   CREATE TABLE counters (component TEXT PRIMARY KEY, value TEXT NOT NULL, updated INTEGER NOT NULL);
   `,
+  // 2: session anomalies name their session key
+  `
+  ALTER TABLE anomalies ADD COLUMN session TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -197,8 +197,8 @@ export class SqliteStore {
       ),
       insertAnomaly: w(() =>
         db.prepare(
-          `INSERT INTO anomalies (ts, created, kind, source, file, line, offset, grade, detector, detectors, reason, window_start, window_end, template_id, raw, explain)
-           VALUES (@ts, @created, @kind, @source, @file, @line, @offset, @grade, @detector, @detectors, @reason, @windowStart, @windowEnd, @templateId, @raw, @explain)`,
+          `INSERT INTO anomalies (ts, created, kind, source, file, line, offset, grade, detector, detectors, reason, window_start, window_end, template_id, raw, explain, session)
+           VALUES (@ts, @created, @kind, @source, @file, @line, @offset, @grade, @detector, @detectors, @reason, @windowStart, @windowEnd, @templateId, @raw, @explain, @session)`,
         ),
       ),
       upsertSeries: w(() => db.prepare('INSERT INTO series (source, key, start, value) VALUES (?, ?, ?, ?) ON CONFLICT(source, key, start) DO UPDATE SET value = excluded.value')),
@@ -247,6 +247,7 @@ export class SqliteStore {
         templateId: a.templateId ?? null,
         raw: a.raw ?? null,
         explain: a.explain ? JSON.stringify(a.explain) : null,
+        session: a.session ?? null,
       });
     }
     for (const r of b.series ?? []) s.upsertSeries.run(r.source, r.key, r.start, r.value);
@@ -417,6 +418,7 @@ export class SqliteStore {
       templateId: r.template_id === null ? undefined : Number(r.template_id),
       raw: r.raw === null ? undefined : String(r.raw),
       explain: r.explain === null ? undefined : JSON.parse(String(r.explain)),
+      session: r.session === null || r.session === undefined ? undefined : String(r.session),
     }));
   }
 

@@ -1,0 +1,132 @@
+/**
+ * Session signature rarity: a session is described by how many times each template occurs in it
+ * (counts bucketed), plus a zero for every template that most sessions have (so a session that never
+ * reached its usual end is visible). Each such (template, count) value has a share: the fraction of
+ * learned sessions that had it. A session's score is its rarest value; below `maxShare` it is an anomaly.
+ * Interleaving-proof (order is ignored; see the sequence model for order) and explainable: "template
+ * #5 occurred 0 times; 98% of sessions have it 3 times".
+ */
+import type { Finding } from './detector.js';
+
+export interface SessionSignatureOptions {
+  /** A (template, count) value seen in fewer than this share of sessions is anomalous. */
+  maxShare: number;
+  /** A template in at least this share of sessions is expected: its absence is a value too. */
+  commonShare: number;
+  /** Sessions learned before grading. */
+  warmup: number;
+}
+
+export interface SessionSignatureState {
+  sessions: number;
+  /** "templateId=bucket" → sessions having it (bucket ≥ 1; zeros are sessions − templates[id]). */
+  values: Record<string, number>;
+  /** templateId → sessions containing it. */
+  templates: Record<string, number>;
+}
+
+export function newSessionSignatureState(): SessionSignatureState {
+  return { sessions: 0, values: Object.create(null) as Record<string, number>, templates: Object.create(null) as Record<string, number> };
+}
+
+/** Exact counts up to 8, then powers of two: 9–15 → "≥8", 16–31 → "≥16"… */
+export function countBucket(n: number): string {
+  return n <= 8 ? String(n) : `≥${2 ** Math.floor(Math.log2(n))}`;
+}
+
+export function templateCounts(events: readonly number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const t of events) m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
+
+interface Value {
+  template: number;
+  count: string;
+  share: number;
+}
+
+export class SessionSignatureDetector {
+  readonly name = 'session-signature';
+
+  constructor(
+    private readonly opts: SessionSignatureOptions,
+    private readonly threshold: number,
+  ) {}
+
+  private values(counts: Map<number, number>, st: SessionSignatureState): Value[] {
+    const n = Math.max(1, st.sessions);
+    const out: Value[] = [];
+    for (const [t, c] of counts) {
+      const count = countBucket(c);
+      out.push({ template: t, count, share: (st.values[`${t}=${count}`] ?? 0) / n });
+    }
+    for (const [t, k] of Object.entries(st.templates)) {
+      const id = Number(t);
+      if (k / n >= this.opts.commonShare && !counts.has(id)) out.push({ template: id, count: '0', share: (n - k) / n });
+    }
+    return out;
+  }
+
+  /** Pure. Undefined during warm-up. */
+  score(events: readonly number[], st: SessionSignatureState, describe: (templateId: number) => string): Finding | undefined {
+    if (st.sessions < this.opts.warmup) return undefined;
+    const counts = templateCounts(events);
+    const vals = this.values(counts, st);
+    if (vals.length === 0) return undefined;
+    vals.sort((a, b) => a.share - b.share);
+    const rarest = vals[0];
+    const grade = this.gradeOf(rarest.share, st.sessions);
+    const usual = this.usualCount(rarest.template, st);
+    const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
+    return {
+      detector: this.name,
+      grade,
+      reason:
+        `template #${rarest.template} occurred ${rarest.count} times in this session (${pct(rarest.share)} of sessions)` +
+        (usual ? `; usually ${usual.count} (${pct(usual.share)})` : '') +
+        `: ${describe(rarest.template)}`,
+      explain: {
+        rarest: vals.slice(0, 3).map((v) => ({ templateId: v.template, template: describe(v.template), count: v.count, share: v.share })),
+        usual,
+        sessions: st.sessions,
+      },
+    };
+  }
+
+  learn(events: readonly number[], st: SessionSignatureState): void {
+    const counts = templateCounts(events);
+    st.sessions++;
+    for (const [t, c] of counts) {
+      const k = `${t}=${countBucket(c)}`;
+      st.values[k] = (st.values[k] ?? 0) + 1;
+      st.templates[t] = (st.templates[t] ?? 0) + 1;
+    }
+  }
+
+  /**
+   * Share → grade: the threshold at `maxShare`, 1 for a value never seen, log-linear in between;
+   * below the threshold for commoner values (0 for a value every session has).
+   */
+  gradeOf(share: number, sessions: number): number {
+    const t = this.threshold;
+    const m = this.opts.maxShare;
+    if (share <= 0) return 1;
+    if (share >= m) return share >= 1 ? 0 : (t * Math.log(share)) / Math.log(m) * 0.999;
+    const span = Math.log(m * sessions);
+    return span > 0 ? t + (1 - t) * Math.min(1, Math.log(m / share) / span) : t;
+  }
+
+  private usualCount(template: number, st: SessionSignatureState): { count: string; share: number } | undefined {
+    const n = Math.max(1, st.sessions);
+    // sessions without the template are counted implicitly: sessions − sessions having it
+    let best: { count: string; share: number } | undefined = { count: '0', share: (n - (st.templates[template] ?? 0)) / n };
+    const prefix = `${template}=`;
+    for (const [k, v] of Object.entries(st.values)) {
+      if (!k.startsWith(prefix)) continue;
+      const share = v / n;
+      if (!best || share > best.share) best = { count: k.slice(prefix.length), share };
+    }
+    return best;
+  }
+}

@@ -20,7 +20,9 @@ export interface CalibrationOptions {
 export interface CalibratorSnapshot {
   kind: 'calibrator';
   version: 1;
-  sketch: string;
+  /** Non-empty bins of the sketch as [key, count] pairs, and the zero count. */
+  bins: Array<[number, number]>;
+  zeros: number;
   count: number;
   min: number;
   max: number;
@@ -80,7 +82,8 @@ export class Calibrator {
     return {
       kind: 'calibrator',
       version: 1,
-      sketch: Buffer.from(this.sketch.toProto()).toString('base64'),
+      bins: this.bins(),
+      zeros: this.sketch.zeroCount,
       count: this.count,
       min: this.min,
       max: this.max,
@@ -90,11 +93,21 @@ export class Calibrator {
   static restore(s: CalibratorSnapshot, opts: CalibrationOptions): Calibrator {
     if (s?.kind !== 'calibrator' || s.version !== 1) throw new Error('calibrator snapshot: unknown kind or version');
     const c = new Calibrator(opts);
-    if (s.count > 0) c.sketch = DDSketch.fromProto(Buffer.from(s.sketch, 'base64'));
+    // rebuilt through the public add(): the sketch's own protobuf form needs an optional dependency
+    for (const [key, n] of s.bins) c.sketch.store.add(key, n);
+    c.sketch.zeroCount = s.zeros;
+    c.sketch.count = s.count;
     c.count = s.count;
     c.min = s.min ?? Infinity;
     c.max = s.max ?? -Infinity;
     return c;
+  }
+
+  private bins(): Array<[number, number]> {
+    const st = this.sketch.store;
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < st.bins.length; i++) if (st.bins[i] > 0) out.push([i + st.offset, st.bins[i]]);
+    return out;
   }
 
   private refresh(): void {

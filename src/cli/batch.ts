@@ -79,7 +79,7 @@ export function registerBatch(program: Command): void {
               (s) => {
                 // anomalous ones were printed with their explanation by the listener above
                 if (s.grade >= config.detect.threshold) return;
-                write({ kind: s.kind, source: s.file ?? s.source, line: s.line, ...(s.session !== undefined ? { session: s.session } : {}), grade: Math.round(s.grade * 1000) / 1000, anomalous: false });
+                write({ kind: s.kind, source: s.file ?? s.source, line: s.line, ...(s.session !== undefined ? { session: s.session } : {}), grade: round(s.grade), detectors: s.detectors.map((g) => ({ detector: g.detector, grade: round(g.grade) })), anomalous: false });
               },
               { records: !!flags.records },
             );
@@ -161,4 +161,8 @@ class Progress {
   done(): void {
     process.stderr.write('\r\x1b[2K');
   }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -13,7 +13,7 @@ import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatu
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';
 import type { MetricsRegistry } from '../model/metrics.js';
-import type { Anomaly, ParsedRecord } from '../model/record.js';
+import type { Anomaly, DetectorGrade, ParsedRecord } from '../model/record.js';
 import { Decoder } from '../parsers/decode/decoder.js';
 import { TemplateMiner, tokenize, type IdAllocator } from '../parsers/drain/miner.js';
 import type { SourceBatch } from '../sources/source.js';
@@ -53,6 +53,7 @@ export interface Scored {
   line: number;
   session?: string;
   grade: number;
+  detectors: DetectorGrade[];
 }
 
 interface SourceState {
@@ -197,7 +198,10 @@ export class Pipeline {
     const f1 = this.newTemplate.score(rec, before);
     const f2 = this.rareTemplate.score(rec, st.miner.get(rec.templateId)?.count ?? 1, st.records);
     const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0);
-    if (this.scoredRecords) for (const fn of this.scoredListeners) fn({ kind: 'record', source: st.name, file, line: rec.line, grade });
+    if (this.scoredRecords) {
+      const detectors = [f1, f2].filter((f): f is Finding => f !== undefined).map((f) => ({ detector: f.detector, grade: f.grade }));
+      for (const fn of this.scoredListeners) fn({ kind: 'record', source: st.name, file, line: rec.line, grade, detectors });
+    }
     if (grade < this.config.detect.threshold) return;
     const findings = [f1, f2].filter((f): f is Finding => f !== undefined);
     rec.params = st.miner.paramsOf(rec.templateId, rec.message);
@@ -216,7 +220,8 @@ export class Pipeline {
     findings.sort((a, b) => b.grade - a.grade);
     const grade = findings[0]?.grade ?? 0;
     const first = s.lines[0];
-    for (const fn of this.scoredListeners) fn({ kind: 'session', source: st.name, file: first?.file, line: first?.line ?? 0, session: s.key, grade });
+    const detectors = findings.map((f) => ({ detector: f.detector, grade: f.grade }));
+    for (const fn of this.scoredListeners) fn({ kind: 'session', source: st.name, file: first?.file, line: first?.line ?? 0, session: s.key, grade, detectors });
     if (grade < this.config.detect.threshold) return;
     const top = findings[0];
     out.anomalies.push({

@@ -7,7 +7,7 @@
  *   BGL   — line level, BGL_2k with its label column removed, trained and detected on the same file;
  *   WAF   — generated: 2h normal for training, 2h with random anomaly periods for detection (window scope):
  *           recall of labelled periods and false alarms per simulated hour.
- * Throughput: `detect` on ~1M HDFS lines (the rendered 100k file repeated) against a plain read+split of
+ * Throughput: `detect` on ~1M HDFS lines (render-hdfs.mjs seeds 1..10, fresh ids) against a plain read+split of
  * the same file in this run (the ratio is what is comparable on a shared machine), and peak RSS.
  * Options: --skip-throughput, --lines N.
  */
@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createRea
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderedHdfs } from './inputs.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
@@ -162,13 +163,8 @@ function peakRss(argv) {
 }
 
 async function throughput() {
-  const src = join(DATA, 'hdfs', 'hdfs100k_rendered.log');
-  if (!existsSync(src)) return console.log(`throughput skipped: ${src} absent`);
-  const base = readFileSync(src, 'utf8');
-  const n = base.split('\n').length - 1;
-  const file = join(work, 'hdfs-1m.log');
-  writeFileSync(file, base.repeat(Math.ceil(LINES / n)));
-  const lines = Math.ceil(LINES / n) * n;
+  if (!existsSync(join(DATA, 'hdfs'))) return console.log(`throughput skipped: ${join(DATA, 'hdfs')} absent`);
+  const { file, lines } = renderedHdfs(join(ROOT, '..', 'shared'), work, LINES);
   const model = join(work, 'hdfs-model');
   // baseline in this run: read and split the same file in one Node process
   const t0 = process.hrtime.bigint();

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync
 import { tmpdir, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderedHdfs } from './inputs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..');
@@ -62,17 +63,7 @@ function inputA() {
 }
 
 function inputB() {
-  const parts = [];
-  for (let seed = 1; seed <= 10; seed++) {
-    const prefix = join(work, `r${seed}`);
-    execFileSync(process.execPath, [join(SHARED, 'tools', 'render-hdfs.mjs'), join(SHARED, 'data/hdfs/hdfs100k_block_sessions.csv'), prefix, '--seed', String(seed), '--new-ids'], { stdio: 'ignore' });
-    parts.push(readFileSync(prefix + '.log', 'utf8').replace(/\n$/, ''));
-  }
-  const lines = parts.join('\n').split('\n');
-  lines.length = Math.min(lines.length, LINES);
-  const f = join(work, 'b.log');
-  writeFileSync(f, lines.join('\n') + '\n');
-  return f;
+  return renderedHdfs(SHARED, work, LINES).file;
 }
 
 function cpuSeconds(fn) {

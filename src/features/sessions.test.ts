@@ -16,8 +16,8 @@ describe('SessionTracker', () => {
     t.add(rec('close blk_1', 20, 3, 3));
     const all = t.drain();
     expect(all.map((s) => [s.key, s.events, s.lines.map((l) => l.line)])).toEqual([
-      ['blk_2', [2], [2]],
       ['blk_1', [1, 3], [1, 3]],
+      ['blk_2', [2], [2]],
     ]);
   });
 
@@ -38,14 +38,24 @@ describe('SessionTracker', () => {
     expect(t.size).toBe(0);
   });
 
-  it('ends the least recently active session when too many are open, and counts it', () => {
+  it('ends the oldest session when too many are open, and counts it', () => {
     const t = new SessionTracker({ ...OPTS, maxOpen: 2 });
     t.add(rec('blk_1', 0));
     t.add(rec('blk_2', 1));
     t.add(rec('blk_1', 2));
     const ended = t.add(rec('blk_3', 3));
-    expect(ended.map((s) => s.key)).toEqual(['blk_2']);
+    expect(ended.map((s) => s.key)).toEqual(['blk_1']);
     expect(t.evicted).toBe(1);
+  });
+
+  it('ends every open session when log time jumps back by more than the timeout', () => {
+    const t = new SessionTracker(OPTS);
+    t.add(rec('blk_1', 1_000_000));
+    t.add(rec('blk_2', 1_000_010));
+    expect(t.add(rec('blk_1', 1_000_000 - 30_000))).toEqual([]);
+    const ended = t.add(rec('blk_1', 0));
+    expect(ended.map((s) => s.key).sort()).toEqual(['blk_1', 'blk_2']);
+    expect(t.size).toBe(1);
   });
 
   it('uses a field as the key when no regex is set, and ignores records without one', () => {

@@ -46,9 +46,10 @@ const KEPT_LINES = 16;
 export class SessionTracker {
   private readonly keyRe?: RegExp;
   private readonly endRe?: RegExp;
-  /** Insertion-ordered by last activity: a touched session is re-inserted at the end. */
+  /** Insertion-ordered (by first record): beyond maxOpen the oldest session is ended first. */
   private readonly open = new Map<string, OpenSession>();
   private nextSweep = -Infinity;
+  private lastTs = -Infinity;
   /** Sessions ended early because too many were open. */
   evicted = 0;
 
@@ -77,10 +78,18 @@ export class SessionTracker {
 
   /**
    * Adds a record; returns the sessions that ended because of it (idle ones, its own on an end marker,
-   * the oldest when over capacity), oldest first.
+   * the oldest when over capacity, all of them when log time jumps back by more than the timeout).
    */
   add(rec: ParsedRecord, file?: string): OpenSession[] {
     const ended: OpenSession[] = [];
+    if (rec.ts < this.lastTs - this.opts.idleTimeout) {
+      // log time jumped back by more than the timeout (another file's timeline, a replay): the open
+      // sessions cannot be continued by what follows, so they end here
+      for (const s of this.open.values()) ended.push(s);
+      this.open.clear();
+      this.nextSweep = -Infinity;
+    }
+    this.lastTs = rec.ts;
     if (rec.ts >= this.nextSweep) {
       this.sweep(rec.ts, ended);
       this.nextSweep = rec.ts + Math.max(1000, this.opts.idleTimeout / 10);
@@ -88,9 +97,7 @@ export class SessionTracker {
     const key = this.keyOf(rec);
     if (key === undefined) return ended;
     let s = this.open.get(key);
-    if (s) this.open.delete(key);
-    else s = { key, first: rec.ts, last: rec.ts, events: [], total: 0, lines: [] };
-    this.open.set(key, s);
+    if (!s) this.open.set(key, (s = { key, first: rec.ts, last: rec.ts, events: [], total: 0, lines: [] }));
     if (rec.ts > s.last) s.last = rec.ts;
     s.total++;
     if (s.events.length < this.opts.maxEvents) s.events.push(rec.templateId);

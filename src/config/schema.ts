@@ -128,6 +128,15 @@ const detectSchema = section(
       },
       'Grades records by how rare their template is.',
     ),
+    severity: section(
+      {
+        enabled: z.boolean().default(true),
+        fatalGrade: z.number().min(0).max(1).default(0.8).describe('Grade of a FATAL/CRITICAL/EMERG/ALERT/PANIC line.'),
+        errorGrade: z.number().min(0).max(1).default(0.5).describe('Grade of an ERROR/SEVERE line (below the default threshold: reported only with other evidence).'),
+        routineShare: z.number().min(0).max(1).default(0.05).describe('A template above this share of its source\'s records is routine: its severity grade fades.'),
+      },
+      'Grades records by the level the program gave them.',
+    ),
     fields: z.array(monitoredFieldSchema).default([]).describe('Categorical fields to monitor: per interval, the share of records with an unknown value is watched for spikes.'),
     fieldRate: section(
       {

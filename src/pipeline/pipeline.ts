@@ -9,6 +9,7 @@ import { FieldRateDetector, newFieldRateState, type FieldRateState } from '../de
 import type { Finding } from '../detectors/detector.js';
 import { NewTemplateDetector } from '../detectors/new-template.js';
 import { RareTemplateDetector } from '../detectors/rare-template.js';
+import { SeverityDetector } from '../detectors/severity.js';
 import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatureState } from '../detectors/session-signature.js';
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';
@@ -100,6 +101,7 @@ export class Pipeline {
   private readonly rareTemplate: RareTemplateDetector;
   private readonly fieldRate: FieldRateDetector;
   private readonly signature: SessionSignatureDetector;
+  private readonly severity: SeverityDetector;
   private readonly ids: IdAllocator;
   private readonly listeners: AnomalyListener[] = [];
   private readonly scoredListeners: Array<(s: Scored) => void> = [];
@@ -121,6 +123,7 @@ export class Pipeline {
     this.rareTemplate = new RareTemplateDetector({ ...d.rareTemplate, warmupRecords: d.warmupRecords });
     this.fieldRate = new FieldRateDetector(d.fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals });
     this.signature = new SessionSignatureDetector(d.sessionSignature, d.threshold);
+    this.severity = new SeverityDetector(d.severity);
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
   }
@@ -196,14 +199,16 @@ export class Pipeline {
   private recordScope(st: SourceState, rec: ParsedRecord, before: number, file: string | undefined, out: Output): void {
     if (!this.mode.report) return;
     const f1 = this.newTemplate.score(rec, before);
-    const f2 = this.rareTemplate.score(rec, st.miner.get(rec.templateId)?.count ?? 1, st.records);
-    const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0);
+    const count = st.miner.get(rec.templateId)?.count ?? 1;
+    const f2 = this.rareTemplate.score(rec, count, st.records);
+    const f3 = this.severity.score(rec, count, st.records);
+    const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0, f3?.grade ?? 0);
     if (this.scoredRecords) {
-      const detectors = [f1, f2].filter((f): f is Finding => f !== undefined).map((f) => ({ detector: f.detector, grade: f.grade }));
+      const detectors = [f1, f2, f3].filter((f): f is Finding => f !== undefined).map((f) => ({ detector: f.detector, grade: f.grade }));
       for (const fn of this.scoredListeners) fn({ kind: 'record', source: st.name, file, line: rec.line, grade, detectors });
     }
     if (grade < this.config.detect.threshold) return;
-    const findings = [f1, f2].filter((f): f is Finding => f !== undefined);
+    const findings = [f1, f2, f3].filter((f): f is Finding => f !== undefined);
     rec.params = st.miner.paramsOf(rec.templateId, rec.message);
     out.anomalies.push(this.recordAnomaly(rec, findings, file));
   }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { ParsedRecord } from '../model/record.js';
+import { SeverityDetector } from './severity.js';
+
+function rec(level: unknown): ParsedRecord {
+  return { source: 's', offset: 0, line: 1, ts: 0, tsFromRecord: false, raw: 'x', message: 'x', fields: level === undefined ? {} : { level }, truncated: false, templateId: 3, template: 'kernel panic <*>', params: [], change: 'none' };
+}
+
+describe('SeverityDetector', () => {
+  const d = new SeverityDetector({ enabled: true, fatalGrade: 0.8, errorGrade: 0.5, routineShare: 0.05 });
+
+  it('grades fatal-class levels at fatalGrade and error-class at errorGrade, case-insensitively', () => {
+    expect(d.score(rec('FATAL'), 1, 1000)!.grade).toBe(0.8);
+    expect(d.score(rec('crit'), 1, 1000)!.grade).toBe(0.8);
+    expect(d.score(rec('Error'), 1, 1000)!.grade).toBe(0.5);
+    expect(d.score(rec('FATAL'), 1, 1000)!.reason).toMatch(/^FATAL line: kernel panic/);
+  });
+
+  it('ignores other levels and records without one', () => {
+    expect(d.score(rec('INFO'), 1, 1000)).toBeUndefined();
+    expect(d.score(rec(undefined), 1, 1000)).toBeUndefined();
+    expect(d.score(rec(42), 1, 1000)).toBeUndefined();
+  });
+
+  it('fades a template that is routine in its source', () => {
+    const g = d.score(rec('FATAL'), 200, 1000)!;
+    expect(g.grade).toBeLessThan(0.7);
+    expect(g.reason).toMatch(/routine/);
+    expect(new SeverityDetector({ enabled: false, fatalGrade: 0.8, errorGrade: 0.5, routineShare: 0.05 }).score(rec('FATAL'), 1, 10)).toBeUndefined();
+  });
+});

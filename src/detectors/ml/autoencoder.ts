@@ -202,7 +202,8 @@ export class Autoencoder implements Model<Features> {
   /** Squared error per feature of the reconstruction from the latent mean. */
   private errors(x: Features): Float64Array {
     const z = this.space.vector(x);
-    const pass = this.forward(z);
+    const pass = this.newPass(z.length);
+    this.forward(z, pass);
     const out = new Float64Array(z.length);
     for (let j = 0; j < z.length; j++) out[j] = (pass.xHat[j] - z[j]) ** 2;
     return out;
@@ -247,33 +248,33 @@ export class Autoencoder implements Model<Features> {
     this.params = next;
   }
 
-  private forward(x: Float64Array, rng?: Rng, eps?: Float64Array): Pass {
+  /** Fills `a` with the activations for `x`; with `rng`, samples z (writing its ε to `eps`), else z = μ. */
+  private forward(x: Float64Array, a: Pass, rng?: Rng, eps?: Float64Array): void {
     const p = this.params!;
     const { hidden: H, latent: L } = this.opts;
     const d = x.length;
-    const h1 = new Float64Array(H);
-    for (let k = 0; k < H; k++) h1[k] = p.encInBias.w[k];
+    const encIn = p.encIn.w;
+    const { h1, mu, logVar, z, g, xHat } = a;
+    h1.set(p.encInBias.w);
     for (let j = 0; j < d; j++) {
       const xj = x[j];
       if (xj === 0) continue;
       const row = j * H;
-      for (let k = 0; k < H; k++) h1[k] += p.encIn.w[row + k] * xj;
+      for (let k = 0; k < H; k++) h1[k] += encIn[row + k] * xj;
     }
     for (let k = 0; k < H; k++) h1[k] = Math.tanh(h1[k]);
-    const mu = new Float64Array(L);
-    const logVar = new Float64Array(L);
-    for (let l = 0; l < L; l++) {
-      mu[l] = p.muBias.w[l];
-      logVar[l] = p.logVarBias.w[l];
-    }
+    const wMu = p.mu.w;
+    const wLogVar = p.logVar.w;
+    mu.set(p.muBias.w);
+    logVar.set(p.logVarBias.w);
     for (let k = 0; k < H; k++) {
       const row = k * L;
+      const hk = h1[k];
       for (let l = 0; l < L; l++) {
-        mu[l] += p.mu.w[row + l] * h1[k];
-        logVar[l] += p.logVar.w[row + l] * h1[k];
+        mu[l] += wMu[row + l] * hk;
+        logVar[l] += wLogVar[row + l] * hk;
       }
     }
-    const z = new Float64Array(L);
     for (let l = 0; l < L; l++) {
       logVar[l] = Math.max(-LOGVAR_LIMIT, Math.min(LOGVAR_LIMIT, logVar[l]));
       if (rng && eps) {
@@ -281,21 +282,34 @@ export class Autoencoder implements Model<Features> {
         z[l] = mu[l] + Math.exp(logVar[l] / 2) * eps[l];
       } else z[l] = mu[l];
     }
-    const g = new Float64Array(H);
-    for (let k = 0; k < H; k++) g[k] = p.decInBias.w[k];
+    const decIn = p.decIn.w;
+    g.set(p.decInBias.w);
     for (let l = 0; l < L; l++) {
       const row = l * H;
-      for (let k = 0; k < H; k++) g[k] += p.decIn.w[row + k] * z[l];
+      const zl = z[l];
+      for (let k = 0; k < H; k++) g[k] += decIn[row + k] * zl;
     }
     for (let k = 0; k < H; k++) g[k] = Math.tanh(g[k]);
-    const xHat = new Float64Array(d);
+    const out = p.out.w;
+    const outBias = p.outBias.w;
     for (let j = 0; j < d; j++) {
       const row = j * H;
-      let s = p.outBias.w[j];
-      for (let k = 0; k < H; k++) s += p.out.w[row + k] * g[k];
+      let s = outBias[j];
+      for (let k = 0; k < H; k++) s += out[row + k] * g[k];
       xHat[j] = s;
     }
-    return { h1, mu, logVar, z, g, xHat };
+  }
+
+  private newPass(d: number): Pass {
+    const { hidden: H, latent: L } = this.opts;
+    return {
+      h1: new Float64Array(H),
+      mu: new Float64Array(L),
+      logVar: new Float64Array(L),
+      z: new Float64Array(L),
+      g: new Float64Array(H),
+      xHat: new Float64Array(d),
+    };
   }
 
   /** Mini-batch Adam on the window, in a seeded order with seeded ε. */
@@ -303,12 +317,14 @@ export class Autoencoder implements Model<Features> {
     const p = this.params!;
     const { hidden: H, latent: L, epochs, batchSize, beta } = this.opts;
     const d = this.space.size;
-    const grads = Object.fromEntries(PARAM_NAMES.map((n) => [n, new Float64Array(p[n].w.length)])) as Record<
-      ParamName,
-      Float64Array
-    >;
+    const grads = {} as Record<ParamName, Float64Array>;
+    for (const n of PARAM_NAMES) grads[n] = new Float64Array(p[n].w.length);
+    const [gOut, gOutBias, gDecIn, gDecInBias] = [grads.out, grads.outBias, grads.decIn, grads.decInBias];
+    const [gMu, gMuBias, gLogVar, gLogVarBias] = [grads.mu, grads.muBias, grads.logVar, grads.logVarBias];
+    const [gEncIn, gEncInBias] = [grads.encIn, grads.encInBias];
+    const [out, decIn, wMu, wLogVar] = [p.out.w, p.decIn.w, p.mu.w, p.logVar.w];
+    const a = this.newPass(d);
     const eps = new Float64Array(L);
-    const dOut = new Float64Array(d);
     const dg = new Float64Array(H);
     const dMu = new Float64Array(L);
     const dLogVar = new Float64Array(L);
@@ -320,53 +336,54 @@ export class Autoencoder implements Model<Features> {
         for (const n of PARAM_NAMES) grads[n].fill(0);
         for (let b = start; b < end; b++) {
           const x = xs[order[b]];
-          const a = this.forward(x, rng, eps);
-          // decoder
-          for (let j = 0; j < d; j++) dOut[j] = a.xHat[j] - x[j];
+          this.forward(x, a, rng, eps);
+          const { h1, mu, logVar, z, g, xHat } = a;
+          // decoder: ½‖x̂ − x‖²
           dg.fill(0);
           for (let j = 0; j < d; j++) {
             const row = j * H;
-            const e = dOut[j];
-            grads.outBias[j] += e;
+            const e = xHat[j] - x[j];
+            gOutBias[j] += e;
             for (let k = 0; k < H; k++) {
-              grads.out[row + k] += e * a.g[k];
-              dg[k] += p.out.w[row + k] * e;
+              gOut[row + k] += e * g[k];
+              dg[k] += out[row + k] * e;
             }
           }
-          for (let k = 0; k < H; k++) dg[k] *= 1 - a.g[k] * a.g[k];
+          for (let k = 0; k < H; k++) {
+            dg[k] *= 1 - g[k] * g[k];
+            gDecInBias[k] += dg[k];
+          }
+          // latent: reparameterisation and β·KL
           for (let l = 0; l < L; l++) {
             const row = l * H;
             let dz = 0;
             for (let k = 0; k < H; k++) {
-              grads.decIn[row + k] += dg[k] * a.z[l];
-              dz += p.decIn.w[row + k] * dg[k];
+              gDecIn[row + k] += dg[k] * z[l];
+              dz += decIn[row + k] * dg[k];
             }
-            const sigma = Math.exp(a.logVar[l] / 2);
-            dMu[l] = dz + beta * a.mu[l];
+            const sigma = Math.exp(logVar[l] / 2);
+            dMu[l] = dz + beta * mu[l];
             dLogVar[l] = dz * eps[l] * sigma * 0.5 + beta * 0.5 * (sigma * sigma - 1);
+            gMuBias[l] += dMu[l];
+            gLogVarBias[l] += dLogVar[l];
           }
-          for (let k = 0; k < H; k++) grads.decInBias[k] += dg[k];
           // encoder
           for (let k = 0; k < H; k++) {
             const row = k * L;
             let s = 0;
             for (let l = 0; l < L; l++) {
-              grads.mu[row + l] += dMu[l] * a.h1[k];
-              grads.logVar[row + l] += dLogVar[l] * a.h1[k];
-              s += p.mu.w[row + l] * dMu[l] + p.logVar.w[row + l] * dLogVar[l];
+              gMu[row + l] += dMu[l] * h1[k];
+              gLogVar[row + l] += dLogVar[l] * h1[k];
+              s += wMu[row + l] * dMu[l] + wLogVar[row + l] * dLogVar[l];
             }
-            dh1[k] = s * (1 - a.h1[k] * a.h1[k]);
-            grads.encInBias[k] += dh1[k];
-          }
-          for (let l = 0; l < L; l++) {
-            grads.muBias[l] += dMu[l];
-            grads.logVarBias[l] += dLogVar[l];
+            dh1[k] = s * (1 - h1[k] * h1[k]);
+            gEncInBias[k] += dh1[k];
           }
           for (let j = 0; j < d; j++) {
             const xj = x[j];
             if (xj === 0) continue;
             const row = j * H;
-            for (let k = 0; k < H; k++) grads.encIn[row + k] += dh1[k] * xj;
+            for (let k = 0; k < H; k++) gEncIn[row + k] += dh1[k] * xj;
           }
         }
         this.adam(grads, 1 / (end - start));

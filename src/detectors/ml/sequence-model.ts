@@ -17,7 +17,8 @@
  * mean and the sum of surprisals (the sum mostly measures length: short truncated sessions score low).
  *
  * The counts live in a suffix trie keyed by numbers (node → previous event → older event …), so learn and
- * score do O(order) Map lookups per step; the top-k rank is read from the node's continuation counts.
+ * score do O(order) Map lookups per step; the top-k rank counts the verdict history's continuations seen
+ * more often (O(distinct continuations), a handful per history in real logs).
  */
 import { checkSnapshot, type Contribution, type Features, type Model, type ModelSnapshot } from '../model.js';
 

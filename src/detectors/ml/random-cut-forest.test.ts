@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.js';
-import type { Features } from '../model.js';
 import { conformance } from '../../../test/helpers/conformance.js';
 import { windowFixture } from '../../../test/helpers/fixtures.js';
 import { RandomCutForest, restoreRandomCutForest, type RandomCutForestOptions } from './random-cut-forest.js';

@@ -381,7 +381,10 @@ class RandomCutTree {
       n.left = read(n);
       n.right = read(n);
       n.mass = n.left.mass + n.right.mass;
-      [n.lo, n.hi] = this.merged(n.left, n.right);
+      const dims = this.box(n.left)[0].length;
+      n.lo = new Float64Array(dims);
+      n.hi = new Float64Array(dims);
+      this.shrink(n);
       return n;
     };
     this.root = s.shape.length > 0 ? read(undefined) : undefined;
@@ -476,7 +479,7 @@ class RandomCutTree {
     sibling.parent = parent.parent;
     for (let a = sibling.parent; a; a = a.parent) {
       a.mass--;
-      [a.lo, a.hi] = this.merged(a.left, a.right);
+      this.shrink(a);
     }
   }
 
@@ -505,16 +508,14 @@ class RandomCutTree {
     return [v, v];
   }
 
-  private merged(a: TreeNode, b: TreeNode): [Float64Array, Float64Array] {
-    const [alo, ahi] = this.box(a);
-    const [blo, bhi] = this.box(b);
-    const lo = new Float64Array(alo.length);
-    const hi = new Float64Array(alo.length);
-    for (let i = 0; i < lo.length; i++) {
-      lo[i] = Math.min(alo[i], blo[i]);
-      hi[i] = Math.max(ahi[i], bhi[i]);
+  /** Sets a node's box to its children's (after a point left it). */
+  private shrink(n: Cut): void {
+    const [alo, ahi] = this.box(n.left);
+    const [blo, bhi] = this.box(n.right);
+    for (let i = 0; i < n.lo.length; i++) {
+      n.lo[i] = Math.min(alo[i], blo[i]);
+      n.hi[i] = Math.max(ahi[i], bhi[i]);
     }
-    return [lo, hi];
   }
 
   private push(weight: number, id: number): void {

@@ -4,7 +4,8 @@
  * On the series of test/helpers/fixtures.ts windowFixture (generated WAF traffic in 1-minute windows:
  * train = 2 h without anomalies, seed 101; test = 2 h with random anomaly periods, seed 202), it scores
  * the test windows with
- *   - our IsolationForest vs scikit-learn IsolationForest (Python, venv in ~/.cache/logradar-bench), fit on train;
+ *   - our IsolationForest vs scikit-learn IsolationForest (Python, venv in ~/.cache/logradar-bench), fit on train
+ *     (and the same on recordFixture's BGL records when ../shared/data is there: 2 000 points, not 120);
  *   - our RandomCutForest vs AWS randomcutforest-core (Java, jar from Maven Central, bench/java/RcfScores.java),
  *     both learning the train windows in order (shingle 4) and scoring test windows without learning them;
  * and prints Spearman rank correlations between implementations, next to the correlation between two
@@ -107,28 +108,31 @@ function auc(scores, labels) {
 }
 const avg = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
 const meanScores = (runs) => runs[0].map((_, i) => avg(runs.map((r) => r[i])));
-const normalOnly = (s) => s.filter((_, i) => !test.anomalous[i]);
 
-function report(title, ours, theirs, theirName) {
-  const pairs = (f) => SEEDS.slice(0, -1).map((_, i) => f(i));
+function report(title, ours, theirs, theirName, labels) {
+  const normalOnly = (s) => s.filter((_, i) => !labels[i]);
+  /** Mean Spearman over all pairs of runs (different seeds; two runs of one implementation never with themselves). */
+  const pairs = (a, b, sel) => avg(a.flatMap((x, i) => b.filter((_, j) => a !== b || i !== j).map((y) => spearman(sel(x), sel(y)))));
   const rows = [
-    ['ours vs ' + theirName + ' (same seed index)', (sel) => avg(SEEDS.map((_, i) => spearman(sel(ours[i]), sel(theirs[i]))))],
-    ['ours seed i vs ours seed i+1 (noise floor)', (sel) => avg(pairs((i) => spearman(sel(ours[i]), sel(ours[i + 1]))))],
-    [theirName + ' seed i vs seed i+1', (sel) => avg(pairs((i) => spearman(sel(theirs[i]), sel(theirs[i + 1]))))],
+    [`ours vs ${theirName}, single runs`, (sel) => pairs(ours, theirs, sel)],
+    ['ours vs ours, two seeds (noise floor)', (sel) => pairs(ours, ours, sel)],
+    [`${theirName} vs ${theirName}, two seeds`, (sel) => pairs(theirs, theirs, sel)],
     [`ours vs ${theirName}, scores averaged over ${SEEDS.length} seeds`, (sel) => spearman(sel(meanScores(ours)), sel(meanScores(theirs)))],
   ];
-  console.log(`\n${title}: Spearman rank correlation on the test windows   [all | normal windows only]`);
+  console.log(`\n${title}: Spearman rank correlation on the test inputs   [all | normal inputs only]`);
   for (const [name, f] of rows) console.log(`  ${name.padEnd(62)} ${f((s) => s).toFixed(3)} | ${f(normalOnly).toFixed(3)}`);
-  console.log(`  AUC (mean over seeds): ours ${avg(ours.map((s) => auc(s, test.anomalous))).toFixed(3)}, ${theirName} ${avg(theirs.map((s) => auc(s, test.anomalous))).toFixed(3)}`);
+  console.log(`  AUC (mean over seeds): ours ${avg(ours.map((s) => auc(s, labels))).toFixed(3)}, ${theirName} ${avg(theirs.map((s) => auc(s, labels))).toFixed(3)}`);
 }
 
 // ---- Isolation Forest: ours vs scikit-learn ----
-const oursIf = SEEDS.map((seed) => {
-  const m = new IsolationForest({ seed });
-  for (const x of train) m.learn(x);
-  m.fit();
-  return test.features.map((x) => m.score(x));
-});
+function oursIf(trainX, testX) {
+  return SEEDS.map((seed) => {
+    const m = new IsolationForest({ seed });
+    for (const x of trainX) m.learn(x);
+    m.fit();
+    return testX.map((x) => m.score(x));
+  });
+}
 
 function sklearnPython() {
   const venv = join(CACHE, 'sklearn-venv');
@@ -151,11 +155,49 @@ for seed in d["seeds"]:
     out.append([-s for s in m.score_samples(d["test"]).tolist()])
 json.dump(out, sys.stdout)
 `;
+
+/** Absent names are 0 for both: a dense matrix over every name seen. */
+function dense(xs, names) {
+  return xs.map((x) => names.map((n) => x[n] ?? 0));
+}
+
+function compareIf(title, trainX, testX, labels) {
+  const names = [...new Set(trainX.flatMap((x) => Object.keys(x)))].sort();
+  const res = spawnSync(py, ['-c', SKLEARN], { input: JSON.stringify({ seeds: SEEDS, train: dense(trainX, names), test: dense(testX, names) }), encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (res.status !== 0) console.log(`scikit-learn failed: ${res.stderr}`);
+  else report(title, oursIf(trainX, testX), JSON.parse(res.stdout), 'scikit-learn', labels);
+}
+
+/** recordFixture's features of BGL_2k (as test/helpers/fixtures.ts bglFeatures): level indicator and template rarity. */
+async function bglRecords() {
+  const file = join(ROOT, '..', 'shared', 'data', 'loghub-2k', 'BGL', 'BGL_2k.log');
+  if (!existsSync(file)) return undefined;
+  const { Decoder } = await dist('parsers/decode/decoder.js');
+  const { TemplateMiner } = await dist('parsers/drain/miner.js');
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const decoder = new Decoder({ format: 'auto', messageFields: ['message', 'msg', 'log', 'MESSAGE'], timestampFields: ['timestamp', '@timestamp', 'time', 'ts', 'eventTime'] });
+  let id = 0;
+  const miner = new TemplateMiner({ similarity: 0.75, depth: 2, maxTemplates: 5000 }, { next: () => ++id });
+  const recs = lines.map((l, i) => {
+    const rec = decoder.decode({ text: l.slice(l.indexOf(' ') + 1), offset: 0, line: i + 1, truncated: false }, 'bgl', 0);
+    return { level: typeof rec.fields.level === 'string' ? rec.fields.level : undefined, t: miner.add(rec.message).templateId };
+  });
+  const count = new Map();
+  for (const r of recs) count.set(r.t, (count.get(r.t) ?? 0) + 1);
+  const xs = recs.map((r) => {
+    const x = { 'template.rarity': -Math.log2(count.get(r.t) / recs.length) };
+    if (r.level !== undefined) x[`level.${r.level}`] = 1;
+    return x;
+  });
+  return { xs, labels: lines.map((l) => !l.startsWith('- ')) };
+}
+
 const py = sklearnPython();
 if (py) {
-  const res = spawnSync(py, ['-c', SKLEARN], { input: JSON.stringify({ seeds: SEEDS, train: matrix(train), test: matrix(test.features) }), encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (res.status !== 0) console.log(`scikit-learn failed: ${res.stderr}`);
-  else report('Isolation Forest', oursIf, JSON.parse(res.stdout), 'scikit-learn');
+  compareIf('Isolation Forest, WAF windows', train, test.features, test.anomalous);
+  const bgl = await bglRecords();
+  if (bgl) compareIf('Isolation Forest, BGL records', bgl.xs, bgl.xs, bgl.labels);
+  else console.log('\nBGL records: ../shared/data is absent, skipped');
 } else console.log('\nscikit-learn: not available here (venv or pip install failed)');
 
 // ---- Random Cut Forest: ours vs randomcutforest-core ----
@@ -203,7 +245,8 @@ if (cp) {
     theirs.push(res.stdout.trim().split('\n').map(Number));
   }
   if (theirs.length === SEEDS.length) {
-    report(`Random Cut Forest (randomcutforest-core ${RCF_VERSION})`, oursRcf, theirs, 'randomcutforest-core');
-    console.log(`  mean score on normal test windows: ours ${avg(normalOnly(meanScores(oursRcf))).toFixed(3)}, randomcutforest-core ${avg(normalOnly(meanScores(theirs))).toFixed(3)}`);
+    report(`Random Cut Forest (randomcutforest-core ${RCF_VERSION}), WAF windows`, oursRcf, theirs, 'randomcutforest-core', test.anomalous);
+    const normal = (s) => avg(s.filter((_, i) => !test.anomalous[i]));
+    console.log(`  mean score of normal test windows: ours ${normal(meanScores(oursRcf)).toFixed(3)}, randomcutforest-core ${normal(meanScores(theirs)).toFixed(3)}`);
   }
 } else console.log('\nrandomcutforest-core: not available here (no Java, or the jar could not be downloaded)');

@@ -8,6 +8,7 @@
  */
 import { Rng } from '../../util/rng.js';
 import type { Features } from '../model.js';
+import { FeatureIndex, featureValue } from './feature-index.js';
 
 /** A learned input kept as entries (never as an object keyed by untrusted names). */
 type Entries = [string, number][];
@@ -76,33 +77,31 @@ export class TrainingWindow {
 
 /** Feature names ↔ dense positions, with the mean and scale of each at the last fit. */
 export class FeatureSpace {
-  names: string[] = [];
-  private index = new Map<string, number>();
+  private index: FeatureIndex;
   private mean: number[] = [];
   private scale: number[] = [];
   /** Names not admitted because the index was full. */
   overflow = 0;
 
-  constructor(readonly maxFeatures: number) {}
+  constructor(
+    readonly maxFeatures: number,
+    names: string[] = [],
+  ) {
+    this.index = new FeatureIndex(names, maxFeatures);
+  }
+
+  get names(): readonly string[] {
+    return this.index.names;
+  }
 
   get size(): number {
-    return this.names.length;
+    return this.index.size;
   }
 
   /** Admits the window's new names (up to maxFeatures), then sets mean and scale from the window. */
   fit(window: readonly Entries[]): void {
-    for (const item of window) {
-      for (const [k] of item) {
-        if (this.index.has(k)) continue;
-        if (this.names.length >= this.maxFeatures) {
-          this.overflow++;
-          continue;
-        }
-        this.index.set(k, this.names.length);
-        this.names.push(k);
-      }
-    }
-    const d = this.names.length;
+    for (const item of window) for (const [k] of item) if (this.index.add(k) === undefined) this.overflow++;
+    const d = this.size;
     const sum = new Float64Array(d);
     const sumSq = new Float64Array(d);
     for (const item of window) {
@@ -124,14 +123,13 @@ export class FeatureSpace {
 
   /** The standardised dense vector of `x`; `clip` bounds each coordinate (training robustness). */
   vector(x: Features | Entries, clip = Infinity): Float64Array {
-    const d = this.names.length;
+    const d = this.size;
     const out = new Float64Array(d);
     for (let j = 0; j < d; j++) out[j] = -this.mean[j] / this.scale[j];
     const entries = Array.isArray(x) ? x : Object.entries(x);
     for (const [k, v] of entries) {
       const j = this.index.get(k);
-      if (j === undefined || typeof v !== 'number' || !Number.isFinite(v)) continue;
-      out[j] = (v - this.mean[j]) / this.scale[j];
+      if (j !== undefined) out[j] = (featureValue(v) - this.mean[j]) / this.scale[j];
     }
     if (clip !== Infinity) for (let j = 0; j < d; j++) out[j] = Math.max(-clip, Math.min(clip, out[j]));
     return out;
@@ -154,9 +152,7 @@ export class FeatureSpace {
       (s.scale as number[]).every((v) => v > 0) &&
       isCount(s.overflow);
     if (!ok) throw new Error(`${what} snapshot: bad feature space`);
-    const f = new FeatureSpace(maxFeatures);
-    f.names = [...(s.names as string[])];
-    f.index = new Map(f.names.map((n, j) => [n, j]));
+    const f = new FeatureSpace(maxFeatures, [...(s.names as string[])]);
     f.mean = [...(s.mean as number[])];
     f.scale = [...(s.scale as number[])];
     f.overflow = s.overflow as number;

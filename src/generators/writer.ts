@@ -212,8 +212,8 @@ interface Period {
   info?: AnomalyInfo;
 }
 
-/** Turns an AnomalyPlan into start/stop calls on the target as time advances, and labels. */
-class AnomalySchedule {
+/** Turns an AnomalyPlan into start/stop calls on the target as time advances, and labels (also drives in-process fixtures). */
+export class AnomalySchedule {
   private pending: Period | undefined;
   private open: Period | undefined;
 

@@ -6,6 +6,17 @@ export class Rng {
     this.state = (seed >>> 0) ^ 0x9e3779b9;
   }
 
+  /** The whole state of the generator, for model snapshots: `Rng.resume(r.position)` continues the same sequence. */
+  get position(): number {
+    return this.state;
+  }
+
+  static resume(position: number): Rng {
+    const r = new Rng(0);
+    r.state = position >>> 0;
+    return r;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);

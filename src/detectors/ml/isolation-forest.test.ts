@@ -135,5 +135,9 @@ describe('IsolationForest', () => {
     expect(() => new IsolationForest({ seed: 1, sampleSize: 1.5 })).toThrow(RangeError);
     expect(() => restoreIsolationForest({ kind: 'isolation-forest', version: 1 })).toThrow(/missing fields/);
     expect(() => restoreIsolationForest({ kind: 'isolation-forest', version: 99 })).toThrow(/version/);
+    const good = JSON.parse(JSON.stringify(trained(cloud(50)).snapshot())) as { forest: { roots: number[] } };
+    expect(() => restoreIsolationForest(good)).not.toThrow();
+    good.forest.roots[3] = 1e6;
+    expect(() => restoreIsolationForest(good)).toThrow(/inconsistent trees/);
   });
 });

@@ -229,7 +229,7 @@ export class IsolationForest implements Model<Features> {
     m.fits = s.fits;
     if (s.forest) {
       const f = s.forest;
-      m.forest = {
+      const forest: Forest = {
         psi: f.psi,
         dims: f.dims,
         roots: Int32Array.from(f.roots),
@@ -238,6 +238,8 @@ export class IsolationForest implements Model<Features> {
         right: unpackInt32(f.right),
         size: unpackInt32(f.size),
       };
+      if (!consistent(forest, s.names.length)) throw new Error(`${ISOLATION_FOREST_KIND} snapshot: inconsistent trees`);
+      m.forest = forest;
       m.scratch = new Float64Array(f.dims);
     }
     return m;
@@ -378,6 +380,18 @@ class TreeGrower {
     if (thr >= hi[d]) thr = lo[d]; // rounding: keep both sides non-empty
     return [d, thr];
   }
+}
+
+/** Every path of a restored forest ends at a leaf inside the arrays: children lie after their parent (preorder). */
+function consistent(f: Forest, names: number): boolean {
+  const n = f.feature.length;
+  if (!(f.psi >= 2 && f.dims <= names) || f.threshold.length !== n || f.right.length !== n || f.size.length !== n) return false;
+  if (!f.roots.every((r) => r >= 0 && r < n)) return false;
+  for (let i = 0; i < n; i++) {
+    if (f.feature[i] < 0) continue;
+    if (f.feature[i] >= f.dims || i + 1 >= n || f.right[i] <= i + 1 || f.right[i] >= n) return false;
+  }
+  return true;
 }
 
 function valueOf(r: Row, d: number): number {

@@ -130,8 +130,12 @@ describe('RandomCutForest', () => {
     expect(JSON.stringify(m.snapshot())).toBe(before);
     expect(() => model({ shingleSize: 0 })).toThrow(RangeError);
     expect(() => model({ timeDecay: -1 })).toThrow(RangeError);
-    const s = JSON.parse(before) as { live: number[] };
-    s.live = s.live.map((id) => id + 100_000);
-    expect(() => restoreRandomCutForest(s)).toThrow(/snapshot/);
+    const shifted = JSON.parse(before) as { live: number[] };
+    shifted.live = shifted.live.map((id) => id + 100_000);
+    expect(() => restoreRandomCutForest(shifted)).toThrow(/snapshot/);
+    const truncated = JSON.parse(before) as { trees: Array<{ shape: number[] }> };
+    truncated.trees[1].shape = truncated.trees[1].shape.slice(0, -2);
+    expect(() => restoreRandomCutForest(truncated)).toThrow(/snapshot/);
+    expect(() => restoreRandomCutForest(JSON.parse(before))).not.toThrow();
   });
 });

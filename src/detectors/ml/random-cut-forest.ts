@@ -360,21 +360,23 @@ class RandomCutTree {
   }
 
   restore(s: RcfTreeSnapshot): void {
+    const bad = (why: string) => new Error(`${RANDOM_CUT_FOREST_KIND} snapshot: ${why}`);
+    if (s.weights.length !== s.points.length || s.points.length > this.capacity) throw bad('reservoir size');
     this.weights = [...s.weights];
     this.heapPoints = [...s.points];
     for (const id of s.points) {
       const p = this.points.get(id);
-      if (!p) throw new Error(`${RANDOM_CUT_FOREST_KIND} snapshot: reservoir holds unknown point ${id}`);
+      if (!p) throw bad(`reservoir holds unknown point ${id}`);
       p.refs++;
     }
     let k = 0;
     const read = (parent: Cut | undefined): TreeNode => {
-      if (k >= s.shape.length) throw new Error(`${RANDOM_CUT_FOREST_KIND} snapshot: truncated tree`);
+      if (k + 1 >= s.shape.length) throw bad('truncated tree');
       const a = s.shape[k++];
       const b = s.shape[k++];
       if (a < 0) {
         const point = -1 - a;
-        if (!this.points.has(point)) throw new Error(`${RANDOM_CUT_FOREST_KIND} snapshot: tree holds unknown point ${point}`);
+        if (!this.points.has(point) || !(b >= 1)) throw bad(`bad leaf for point ${point}`);
         return { cut: false, point, mass: b, parent };
       }
       const n = { cut: true, dim: a, value: b, parent, mass: 0 } as Cut;
@@ -382,12 +384,14 @@ class RandomCutTree {
       n.right = read(n);
       n.mass = n.left.mass + n.right.mass;
       const dims = this.box(n.left)[0].length;
+      if (!(Number.isInteger(a) && a < dims && Number.isFinite(b))) throw bad('bad cut');
       n.lo = new Float64Array(dims);
       n.hi = new Float64Array(dims);
       this.shrink(n);
       return n;
     };
     this.root = s.shape.length > 0 ? read(undefined) : undefined;
+    if (k !== s.shape.length || (this.root?.mass ?? 0) !== s.points.length) throw bad('tree does not match its reservoir');
   }
 
   /** Nodes from the root to the leaf x falls into. */

@@ -44,7 +44,10 @@ export function registerBatch(program: Command): void {
     action(async (files: string[], flags: BatchFlags) => {
       const config = batchConfig(flags);
       const model = ModelDir.create(flags.model);
+      // pass 1 learns (and fits the batch models at the end); pass 2 scores the same data with the
+      // fitted models to give each calibrator the score history of normal operation
       const run = await runBatch(config, model, files, flags.source, { learn: true, report: false, stateEveryBatch: false });
+      await runBatch(config, model, files, flags.source, { learn: false, report: false, stateEveryBatch: false, calibrate: true });
       model.save({
         created: new Date().toISOString(),
         trainedOn: run.lines,
@@ -135,6 +138,7 @@ async function runBatch(config: Config, model: ModelDir, files: string[], source
     lines.push({ file, lines: n });
   }
   pipeline.finish();
+  if (mode.learn) pipeline.fitModels();
   pipeline.flushState();
   progress?.done();
   return { total: lines.reduce((a, b) => a + b.lines, 0), templates: pipeline.status().reduce((a, s) => a + s.templates, 0), lines };

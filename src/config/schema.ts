@@ -156,6 +156,46 @@ const detectSchema = section(
       },
       'Session scope: rarity of how often each template occurs in a session (order ignored).',
     ),
+    seed: z.number().int().default(1).describe('Seed of every stochastic model: the same input and seed give the same output.'),
+    models: section(
+      {
+        sequence: section(
+          {
+            enabled: z.boolean().default(false).describe('Off by default: many programs write a session from several threads, so the order of its lines is noise (count-based session detectors are order-proof). Turn on for sources that log one session from one thread.'),
+            order: z.number().int().min(1).max(8).default(2).describe('Events of history predicting the next one (shorter histories back off).'),
+            topK: z.number().int().min(1).default(9).describe('An event outside the k likeliest continuations of its history is a miss (DeepLog\'s g).'),
+          },
+          'Session scope: next-event model over template sequences (DeepLog-style n-gram).',
+        ),
+        sessionForest: section(
+          {
+            enabled: z.boolean().default(true),
+            trees: z.number().int().min(1).default(100),
+            window: z.number().int().min(16).default(4096).describe('Sessions kept for (re)fitting.'),
+          },
+          'Session scope: Isolation Forest on per-session template counts.',
+        ),
+        windowForest: section(
+          {
+            enabled: z.boolean().default(true),
+            trees: z.number().int().min(1).default(50),
+            shingleSize: z.number().int().min(1).default(4).describe('Consecutive intervals forming one point.'),
+          },
+          'Window scope: Random Cut Forest on per-interval volume and unknown-value shares of monitored fields.',
+        ),
+        recordForest: section(
+          {
+            enabled: z.boolean().default(true),
+            trees: z.number().int().min(1).default(100),
+            window: z.number().int().min(16).default(4096).describe('Records kept for (re)fitting.'),
+            refitEvery: z.number().int().min(0).default(50_000).describe('Records between refits while watching (batch training fits once at the end).'),
+            alarmRate: z.number().min(0).max(0.5).default(0).describe('Share of past record scores allowed at or above the threshold; 0: a record alarms on its own only when it is rarer than everything calibration has seen (1 % of normal WAF records carry a rare value: that must not alarm).'),
+          },
+          'Record scope: Isolation Forest on level, template rarity and monitored-field indicators.',
+        ),
+      },
+      'Learned models; their raw scores are graded through detect.calibration.',
+    ),
     calibration: section(
       {
         alarmRate: z.number().min(0).max(0.5).default(0.001).describe('Share of a detector\'s own past scores allowed at or above the threshold: its expected false-alarm rate on normal data.'),

@@ -30,6 +30,8 @@ export interface Contribution {
 
 export interface Model<X> {
   readonly kind: string;
+  /** Changes whenever scores may change other than by `learn` (e.g. each fit): callers may cache scores per generation. */
+  readonly generation?: number;
   learn(x: X): void;
   score(x: X): number;
   /** True once scores are meaningful (enough data learned / first fit done). */

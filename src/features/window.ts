@@ -20,6 +20,8 @@ export interface WindowAggregate {
   total: number;
   templates: Record<string, number>;
   fields: Record<string, FieldCounts>;
+  /** The window's first record: the example shown for window-wide findings. */
+  sample?: { raw: string; line: number; offset: number; file?: string };
 }
 
 const MAX_VALUES = 20;
@@ -50,6 +52,7 @@ export function windowStart(ts: number, intervalMs: number): number {
 /** Adds one record to a window. */
 export function addToWindow(w: WindowAggregate, rec: ParsedRecord, indicators: FieldIndicators, file?: string): void {
   w.total++;
+  w.sample ??= { raw: rec.raw, line: rec.line, offset: rec.offset, file };
   const tk = String(rec.templateId);
   w.templates[tk] = (w.templates[tk] ?? 0) + 1;
   for (const f of indicators.fields) {

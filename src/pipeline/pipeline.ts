@@ -12,6 +12,7 @@ import { RareTemplateDetector } from '../detectors/rare-template.js';
 import { SeverityDetector } from '../detectors/severity.js';
 import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatureState } from '../detectors/session-signature.js';
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
+import { SourceModels, type ModelsSnapshot } from './source-models.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly, DetectorGrade, ParsedRecord } from '../model/record.js';
@@ -44,7 +45,12 @@ export interface PipelineMode {
    * has no checkpoint and saves once at the end (`flushState`), sparing a serialisation per batch.
    */
   stateEveryBatch: boolean;
+  /** Learned models' raw scores feed their calibrators (training's second pass; watch does it online). */
+  calibrate?: boolean;
 }
+
+/** Learned models are large: while watching they are saved this often, not with every batch. */
+const MODEL_SAVE_INTERVAL = 60_000;
 
 /** A session or record scored in batch mode, anomalous or not (`detect --all`). */
 export interface Scored {
@@ -67,6 +73,8 @@ interface SourceState {
   signature: SessionSignatureState;
   /** Wall time of the last record (windows of quiet sources are closed by `tick`). */
   lastRecordWall: number;
+  models: SourceModels;
+  modelsSavedAt: number;
 }
 
 interface PersistedSourceState {
@@ -196,19 +204,32 @@ export class Pipeline {
     }
   }
 
+  private get observing(): boolean {
+    return this.mode.calibrate === true || (this.mode.learn && this.mode.report);
+  }
+
   private recordScope(st: SourceState, rec: ParsedRecord, before: number, file: string | undefined, out: Output): void {
+    const count = st.miner.get(rec.templateId)?.count ?? 1;
+    let f4: Finding | undefined;
+    const forest = st.models.recordForest?.detector;
+    if (forest) {
+      const x = st.models.recordFeatures(rec, count, st.records);
+      const raw = st.models.recordRaw(x);
+      if (this.mode.report) f4 = forest.score(x, raw);
+      if (this.observing) forest.observe(raw);
+      if (this.mode.learn) forest.learn(x);
+    }
     if (!this.mode.report) return;
     const f1 = this.newTemplate.score(rec, before);
-    const count = st.miner.get(rec.templateId)?.count ?? 1;
     const f2 = this.rareTemplate.score(rec, count, st.records);
     const f3 = this.severity.score(rec, count, st.records);
-    const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0, f3?.grade ?? 0);
+    const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0, f3?.grade ?? 0, f4?.grade ?? 0);
     if (this.scoredRecords) {
-      const detectors = [f1, f2, f3].filter((f): f is Finding => f !== undefined).map((f) => ({ detector: f.detector, grade: f.grade }));
+      const detectors = [f1, f2, f3, f4].filter((f): f is Finding => f !== undefined).map((f) => ({ detector: f.detector, grade: f.grade }));
       for (const fn of this.scoredListeners) fn({ kind: 'record', source: st.name, file, line: rec.line, grade, detectors });
     }
     if (grade < this.config.detect.threshold) return;
-    const findings = [f1, f2, f3].filter((f): f is Finding => f !== undefined);
+    const findings = [f1, f2, f3, f4].filter((f): f is Finding => f !== undefined);
     rec.params = st.miner.paramsOf(rec.templateId, rec.message);
     out.anomalies.push(this.recordAnomaly(rec, findings, file));
   }
@@ -221,6 +242,8 @@ export class Pipeline {
       if (f) findings.push(f);
       if (this.mode.learn) this.signature.learn(s.events, st.signature);
     }
+    if (this.mode.report || this.observing) findings.push(...st.models.sessionFindings(s.events, this.observing));
+    if (this.mode.learn) st.models.learnSession(s.events);
     if (!this.mode.report) return;
     findings.sort((a, b) => b.grade - a.grade);
     const grade = findings[0]?.grade ?? 0;
@@ -309,6 +332,16 @@ export class Pipeline {
     for (const [field, fc] of Object.entries(w.fields)) series.push({ source: st.name, key: `unknown:${field}`, start: w.start, value: fc.unknown });
     for (const [tid, c] of Object.entries(w.templates)) series.push({ source: st.name, key: `template:${tid}`, start: w.start, value: c });
     const findings = this.fieldRate.score(w, st.fieldRate);
+    const rcf = st.models.windowForest?.detector;
+    const wx = rcf ? st.models.windowFeatures(w) : undefined;
+    if (rcf && wx) {
+      const raw = rcf.raw(wx);
+      const f = rcf.score(wx, raw);
+      if (f) findings.push({ ...f, explain: { ...f.explain, sample: w.sample } });
+      if (this.observing) rcf.observe(raw);
+      // a streaming model: it keeps learning in every mode, or its shingle would go stale
+      rcf.learn(wx);
+    }
     let anomalous = false;
     for (const f of findings) {
       if (f.grade < this.config.detect.threshold) continue;
@@ -340,6 +373,10 @@ export class Pipeline {
     for (const id of evicted) templates.push({ id, source: st.name, template: '', count: 0, firstSeen: 0, lastSeen: 0, evicted: true });
     if (evicted.length) this.metrics.get('mine').drop('evicted', evicted.length);
     const state = this.mode.stateEveryBatch ? [this.stateRow(st)] : [];
+    if (this.mode.stateEveryBatch && now - st.modelsSavedAt >= MODEL_SAVE_INTERVAL) {
+      state.push(this.modelsRow(st));
+      st.modelsSavedAt = now;
+    }
     let counters: Record<string, unknown> | undefined;
     if (now - this.lastCounters >= 1000) {
       this.lastCounters = now;
@@ -357,9 +394,18 @@ export class Pipeline {
     return { key: `source:${st.name}`, version: STATE_VERSION, value: JSON.stringify(persisted) };
   }
 
-  /** Commits every source's model state now (batch mode, at the end). */
+  private modelsRow(st: SourceState): StateRow {
+    return { key: `models:${st.name}`, version: STATE_VERSION, value: JSON.stringify(st.models.snapshot()) };
+  }
+
+  /** Commits every source's model state now (batch mode at the end, watch at shutdown). */
   flushState(): void {
-    for (const st of this.sources.values()) this.store.commit({ state: [this.stateRow(st)] });
+    for (const st of this.sources.values()) this.store.commit({ state: [this.stateRow(st), this.modelsRow(st)] });
+  }
+
+  /** Fits every source's batch models now (end of a training pass). */
+  fitModels(): void {
+    for (const st of this.sources.values()) st.models.fit();
   }
 
   /** Saves the metrics now (e.g. at shutdown). */
@@ -378,7 +424,7 @@ export class Pipeline {
         .filter((t) => !t.evicted)
         .map((t) => ({ id: t.id, tokens: tokenize(t.template), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen })),
     );
-    st = { name: source, miner, records: 0, fieldRate: newFieldRateState(), sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now() };
+    st = { name: source, miner, records: 0, fieldRate: newFieldRateState(), sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now(), models: new SourceModels(this.config, this.indicators), modelsSavedAt: Date.now() };
     const saved = this.store.loadState(`source:${source}`);
     if (saved) {
       try {
@@ -392,6 +438,16 @@ export class Pipeline {
       } catch (e) {
         this.metrics.get('detect').error('state');
         this.log.warn({ source, err: (e as Error).message }, 'model state unreadable; starting this source fresh');
+      }
+    }
+    const models = this.store.loadState(`models:${source}`);
+    if (models) {
+      try {
+        st.models.restore(JSON.parse(models.value) as ModelsSnapshot);
+      } catch (e) {
+        st.models = new SourceModels(this.config, this.indicators);
+        this.metrics.get('detect').error('state');
+        this.log.warn({ source, err: (e as Error).message }, 'learned models unreadable; this source relearns them');
       }
     }
     this.sources.set(source, st);

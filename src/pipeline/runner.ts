@@ -50,6 +50,7 @@ export function startRunner(config: Config, makeSources: (store: SqliteStore) =>
     .then(() => undefined)
     .finally(() => {
       clearInterval(timer);
+      pipeline.flushState();
       pipeline.saveCounters();
     });
   return { pipeline, store, metrics, done, stop };

@@ -66,6 +66,24 @@ describe.skipIf(!TRAIN.present)(`HDFS block sessions (${TRAIN.why})`, () => {
 });
 
 describe('batch mode errors and --all', () => {
+  it('training is deterministic: the same input and seed give the same model', async () => {
+    const dir = tmpDir('logradar-batch-');
+    const log = join(dir, 'in.log');
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) lines.push(`2026-11-21T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z INFO req r${i % 50} step ${i % 3} took ${(i * 7) % 100} ms`);
+    writeFileSync(log, lines.join('\n') + '\n');
+    const models: string[] = [];
+    for (const m of ['m1', 'm2']) {
+      const r = await runCli(['train', log, '--model', join(dir, m), '--session-key', 'r\\d+']);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(readFileSync(join(dir, m, 'model.json'), 'utf8')) as Record<string, unknown>;
+      delete j.created;
+      models.push(JSON.stringify(j));
+    }
+    expect(models[1]).toBe(models[0]);
+    expect(models[0]).toContain('"models:default"');
+  });
+
   it('detect without a trained model exits 2 naming the model file', async () => {
     const dir = tmpDir('logradar-batch-');
     const log = join(dir, 'a.log');

@@ -1,0 +1,175 @@
+/**
+ * One source's learned models, one per scope (record: Isolation Forest; window: Random Cut Forest;
+ * session: sequence model and Isolation Forest on template counts), each behind a calibrator. Built from
+ * the config with the configured seed, snapshotted as versioned JSON with the rest of the source's state.
+ */
+import type { Config } from '../config/schema.js';
+import type { Finding } from '../detectors/detector.js';
+import { LearnedDetector, type LearnedSnapshot } from '../detectors/learned.js';
+import type { Features, Model, ModelSnapshot } from '../detectors/model.js';
+import { IsolationForest, restoreIsolationForest } from '../detectors/ml/isolation-forest.js';
+import { RandomCutForest, restoreRandomCutForest } from '../detectors/ml/random-cut-forest.js';
+import { restoreSequenceModel, SequenceModel, sessionCounts } from '../detectors/ml/sequence-model.js';
+import type { FieldIndicators, WindowAggregate } from '../features/window.js';
+import type { ParsedRecord } from '../model/record.js';
+
+export const MODELS_VERSION = 1;
+
+type Restore<X> = (s: ModelSnapshot) => Model<X>;
+
+interface Slot<X> {
+  detector: LearnedDetector<X>;
+  restore: Restore<X>;
+}
+
+export interface ModelsSnapshot {
+  version: number;
+  models: Record<string, LearnedSnapshot>;
+}
+
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
+
+export class SourceModels {
+  readonly sequence?: Slot<number[]>;
+  readonly sessionForest?: Slot<Features>;
+  readonly windowForest?: Slot<Features>;
+  readonly recordForest?: Slot<Features>;
+  /** Record scores are cached by feature vector for the forest generation they came from. */
+  private recordCache = new Map<string, number>();
+  private recordCacheGen = '';
+
+  constructor(
+    config: Config,
+    private readonly indicators: FieldIndicators,
+  ) {
+    const d = config.detect;
+    const m = d.models;
+    const cal = { threshold: d.threshold, ...d.calibration };
+    if (m.sequence.enabled) {
+      const model = new SequenceModel({ order: m.sequence.order, topK: m.sequence.topK, seed: d.seed });
+      this.sequence = {
+        detector: new LearnedDetector('sequence', model, cal, (x) => `unusual order of events (${model.explain(x, 1)[0]?.feature ?? 'n/a'})`),
+        restore: restoreSequenceModel,
+      };
+    }
+    if (m.sessionForest.enabled) {
+      const model = new IsolationForest({ seed: d.seed, trees: m.sessionForest.trees, window: m.sessionForest.window });
+      this.sessionForest = {
+        detector: new LearnedDetector('session-forest', model, cal, (x, raw) => `unusual template counts (isolation ${fmt(raw)}; ${this.top(this.sessionForest!, x)})`),
+        restore: restoreIsolationForest,
+      };
+    }
+    if (m.windowForest.enabled) {
+      const model = new RandomCutForest({ seed: d.seed, trees: m.windowForest.trees, shingleSize: m.windowForest.shingleSize });
+      this.windowForest = {
+        detector: new LearnedDetector('window-rcf', model, cal, (x, raw) => `unusual interval (RCF score ${fmt(raw)}; ${this.top(this.windowForest!, x)})`),
+        restore: restoreRandomCutForest,
+      };
+    }
+    if (m.recordForest.enabled) {
+      const model = new IsolationForest({ seed: d.seed, trees: m.recordForest.trees, window: m.recordForest.window, refitEvery: m.recordForest.refitEvery });
+      this.recordForest = {
+        detector: new LearnedDetector('record-forest', model, { ...cal, alarmRate: m.recordForest.alarmRate }, (x, raw) => `unusual record (isolation ${fmt(raw)}; ${this.top(this.recordForest!, x)})`),
+        restore: restoreIsolationForest,
+      };
+    }
+  }
+
+  private top<X>(slot: Slot<X>, x: X): string {
+    return slot.detector
+      .contributions(x, 2)
+      .map((c) => c.feature)
+      .join(', ');
+  }
+
+  // ---- features of each scope ----
+
+  /** Level, template rarity (quantised: few distinct vectors, so scores cache well), unknown monitored values. */
+  recordFeatures(rec: ParsedRecord, count: number, total: number): Features {
+    const x: Features = { 'template.rarity': Math.round(-2 * Math.log2(Math.max(count, 1) / Math.max(total, 1))) / 2 };
+    const level = rec.fields.level;
+    if (typeof level === 'string') x[`level.${level.toUpperCase()}`] = 1;
+    for (const f of this.indicators.fields) if (this.indicators.unknownValue(f.field, rec) !== undefined) x[`unknown.${f.field}`] = 1;
+    return x;
+  }
+
+  windowFeatures(w: WindowAggregate): Features {
+    const x: Features = { 'records.log2': Math.log2(1 + w.total) };
+    for (const f of this.indicators.fields) x[`unknown.${f.field}`] = w.total > 0 ? (w.fields[f.field]?.unknown ?? 0) / w.total : 0;
+    return x;
+  }
+
+  // ---- scoring (pure) and learning, per scope ----
+
+  /** Raw record-forest score, cached per feature vector and forest generation. */
+  recordRaw(x: Features): number | undefined {
+    const slot = this.recordForest;
+    if (!slot) return undefined;
+    const model = slot.detector;
+    const gen = model.generation;
+    if (gen !== this.recordCacheGen) {
+      this.recordCache.clear();
+      this.recordCacheGen = gen;
+    }
+    const key = JSON.stringify(x);
+    let raw = this.recordCache.get(key);
+    if (raw === undefined) {
+      raw = model.raw(x);
+      if (raw === undefined) return undefined;
+      if (this.recordCache.size < 100_000) this.recordCache.set(key, raw);
+    }
+    return raw;
+  }
+
+  sessionFindings(events: number[], observe: boolean): Finding[] {
+    const out: Finding[] = [];
+    if (this.sequence) push(out, this.sequence.detector, events, observe);
+    if (this.sessionForest) push(out, this.sessionForest.detector, sessionCounts(events), observe);
+    return out;
+  }
+
+  learnSession(events: number[]): void {
+    this.sequence?.detector.learn(events);
+    this.sessionForest?.detector.learn(sessionCounts(events));
+  }
+
+  /** Fits the batch models now (end of training). */
+  fit(): void {
+    for (const s of this.slots()) s.detector.fit();
+  }
+
+  snapshot(): ModelsSnapshot {
+    const models: Record<string, LearnedSnapshot> = {};
+    for (const [name, s] of this.named()) models[name] = s.detector.snapshot();
+    return { version: MODELS_VERSION, models };
+  }
+
+  restore(s: ModelsSnapshot): void {
+    if (s.version !== MODELS_VERSION) throw new Error(`models version ${s.version}`);
+    for (const [name, slot] of this.named()) {
+      const saved = s.models[name];
+      if (saved) (slot.detector as LearnedDetector<unknown>).restore(saved, slot.restore as Restore<unknown>);
+    }
+  }
+
+  private named(): Array<[string, Slot<never>]> {
+    const all: Array<[string, Slot<never> | undefined]> = [
+      ['sequence', this.sequence as Slot<never> | undefined],
+      ['sessionForest', this.sessionForest as Slot<never> | undefined],
+      ['windowForest', this.windowForest as Slot<never> | undefined],
+      ['recordForest', this.recordForest as Slot<never> | undefined],
+    ];
+    return all.filter((e): e is [string, Slot<never>] => e[1] !== undefined);
+  }
+
+  private slots(): Array<Slot<never>> {
+    return this.named().map(([, s]) => s);
+  }
+}
+
+function push<X>(out: Finding[], d: LearnedDetector<X>, x: X, observe: boolean): void {
+  const raw = d.raw(x);
+  const f = d.score(x, raw);
+  if (f) out.push(f);
+  if (observe) d.observe(raw);
+}

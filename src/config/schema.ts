@@ -156,6 +156,13 @@ const detectSchema = section(
       },
       'Session scope: rarity of how often each template occurs in a session (order ignored).',
     ),
+    master: section(
+      {
+        enabled: z.boolean().default(true),
+        minSources: z.number().int().min(2).default(2).describe('Sources abnormal in the same interval that make one cross-source incident.'),
+      },
+      'The master model across sources: one incident when several sources go abnormal together.',
+    ),
     seed: z.number().int().default(1).describe('Seed of every stochastic model: the same input and seed give the same output.'),
     models: section(
       {

@@ -71,6 +71,7 @@ export class FieldRateDetector {
           values: Object.fromEntries(top),
           known: f.known,
           sample: fc!.sample,
+          contributions: top.map(([v, c]) => ({ feature: `${f.field}=${v}`, count: c, weight: c / n })),
         },
       });
     }

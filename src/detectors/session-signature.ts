@@ -90,6 +90,7 @@ export class SessionSignatureDetector {
         rarest: vals.slice(0, 3).map((v) => ({ templateId: v.template, template: describe(v.template), count: v.count, share: v.share })),
         usual,
         sessions: st.sessions,
+        contributions: vals.slice(0, 3).map((v) => ({ feature: `template#${v.template} × ${v.count}`, template: describe(v.template), share: v.share, weight: 1 - v.share })),
       },
     };
   }

@@ -37,7 +37,7 @@ export class SeverityDetector {
       detector: this.name,
       grade,
       reason: `${up} line${share > this.opts.routineShare ? ' (routine in this source)' : ''}: ${clip(rec.template, 120)}`,
-      explain: { level: up, template: rec.template, templateId: rec.templateId, share },
+      explain: { level: up, template: rec.template, templateId: rec.templateId, share, contributions: [{ feature: 'level', value: up, weight: base }] },
     };
   }
 }

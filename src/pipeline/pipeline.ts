@@ -9,6 +9,7 @@ import { FieldRateDetector, newFieldRateState, type FieldRateState } from '../de
 import type { Finding } from '../detectors/detector.js';
 import { NewTemplateDetector } from '../detectors/new-template.js';
 import { RareTemplateDetector } from '../detectors/rare-template.js';
+import { MasterModel } from '../detectors/master.js';
 import { SeverityDetector } from '../detectors/severity.js';
 import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatureState } from '../detectors/session-signature.js';
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
@@ -19,6 +20,7 @@ import type { Anomaly, DetectorGrade, ParsedRecord } from '../model/record.js';
 import { Decoder } from '../parsers/decode/decoder.js';
 import { TemplateMiner, tokenize, type IdAllocator } from '../parsers/drain/miner.js';
 import type { SourceBatch } from '../sources/source.js';
+import { distance } from 'fastest-levenshtein';
 import type { CommitBatch, EventRow, SeriesRow, StateRow, TemplateRow } from '../store/sqlite/store.js';
 
 const STATE_VERSION = 2;
@@ -75,7 +77,20 @@ interface SourceState {
   lastRecordWall: number;
   models: SourceModels;
   modelsSavedAt: number;
+  normal: NormalExamples;
 }
+
+/** The nearest-normal examples shown beside anomalies: kept per source, small and bounded. */
+interface NormalExamples {
+  /** templateId → the first line seen with it (a line of that shape that did not alarm). */
+  lines: Map<number, { raw: string; line: number; file?: string }>;
+  /** The last window that was not anomalous. */
+  window?: { start: number; end: number; total: number; unknown: Record<string, number>; sample?: WindowAggregate['sample'] };
+  /** The last session graded well below the threshold. */
+  session?: { key: string; events: number; lines: OpenSession['lines'] };
+}
+
+const MAX_EXEMPLARS = 5000;
 
 interface PersistedSourceState {
   records: number;
@@ -110,6 +125,7 @@ export class Pipeline {
   private readonly fieldRate: FieldRateDetector;
   private readonly signature: SessionSignatureDetector;
   private readonly severity: SeverityDetector;
+  private readonly master: MasterModel;
   private readonly ids: IdAllocator;
   private readonly listeners: AnomalyListener[] = [];
   private readonly scoredListeners: Array<(s: Scored) => void> = [];
@@ -132,6 +148,7 @@ export class Pipeline {
     this.fieldRate = new FieldRateDetector(d.fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals });
     this.signature = new SessionSignatureDetector(d.sessionSignature, d.threshold);
     this.severity = new SeverityDetector(d.severity);
+    this.master = new MasterModel({ ...d.master, interval: d.interval, threshold: d.threshold });
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
   }
@@ -172,6 +189,7 @@ export class Pipeline {
       mm.received++;
 
       this.recordScope(st, rec, before, batch.file, out);
+      if (st.normal.lines.size < MAX_EXEMPLARS && !st.normal.lines.has(rec.templateId)) st.normal.lines.set(rec.templateId, { raw: rec.raw, line: rec.line, file: batch.file });
 
       // window scope
       const ws = windowStart(rec.ts, interval);
@@ -231,7 +249,7 @@ export class Pipeline {
     if (grade < this.config.detect.threshold) return;
     const findings = [f1, f2, f3, f4].filter((f): f is Finding => f !== undefined);
     rec.params = st.miner.paramsOf(rec.templateId, rec.message);
-    out.anomalies.push(this.recordAnomaly(rec, findings, file));
+    out.anomalies.push(this.recordAnomaly(rec, findings, file, this.nearestNormalRecord(st, rec)));
   }
 
   private endSession(st: SourceState, s: OpenSession, out: Output): void {
@@ -248,6 +266,7 @@ export class Pipeline {
     findings.sort((a, b) => b.grade - a.grade);
     const grade = findings[0]?.grade ?? 0;
     const first = s.lines[0];
+    if (grade < this.config.detect.threshold / 2) st.normal.session = { key: s.key, events: s.total, lines: s.lines.slice(0, 8) };
     const detectors = findings.map((f) => ({ detector: f.detector, grade: f.grade }));
     for (const fn of this.scoredListeners) fn({ kind: 'session', source: st.name, file: first?.file, line: first?.line ?? 0, session: s.key, grade, detectors });
     if (grade < this.config.detect.threshold) return;
@@ -268,6 +287,8 @@ export class Pipeline {
         file: first?.file,
         session: { key: s.key, start: s.first, end: s.last, events: s.total },
         lines: s.lines,
+        contributions: contributionsOf(findings, []),
+        nearestNormal: st.normal.session,
         findings: findings.map((f) => ({ detector: f.detector, grade: f.grade, ...f.explain })),
       },
     });
@@ -306,7 +327,33 @@ export class Pipeline {
     }));
   }
 
-  private recordAnomaly(rec: ParsedRecord, findings: Finding[], file: string | undefined): Anomaly {
+  /**
+   * A normal line like this record: the first line of its template when that template is common,
+   * else the first line of the most similar common template (edit distance on the template text).
+   */
+  private nearestNormalRecord(st: SourceState, rec: ParsedRecord): Record<string, unknown> | undefined {
+    const total = Math.max(1, st.records);
+    const common = (id: number) => (st.miner.get(id)?.count ?? 0) / total >= this.config.detect.rareTemplate.maxShare * 10;
+    const own = st.normal.lines.get(rec.templateId);
+    if (own && common(rec.templateId) && own.line !== rec.line) return { templateId: rec.templateId, template: rec.template, ...own };
+    // the 200 most frequent templates bound the cost: anomalies are rare, this runs only for them
+    const candidates = st.miner
+      .templates()
+      .filter((t) => t.id !== rec.templateId && common(t.id))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 200);
+    let best: { id: number; text: string; d: number } | undefined;
+    for (const t of candidates) {
+      const text = t.tokens.join(' ');
+      const d = distance(text, rec.template);
+      if (!best || d < best.d) best = { id: t.id, text, d };
+    }
+    if (!best) return undefined;
+    const ex = st.normal.lines.get(best.id);
+    return { templateId: best.id, template: best.text, editDistance: best.d, ...(ex ?? {}) };
+  }
+
+  private recordAnomaly(rec: ParsedRecord, findings: Finding[], file: string | undefined, nearestNormal?: Record<string, unknown>): Anomaly {
     findings.sort((a, b) => b.grade - a.grade);
     const top = findings[0];
     return {
@@ -321,7 +368,14 @@ export class Pipeline {
       offset: rec.offset,
       raw: rec.raw,
       templateId: rec.templateId,
-      explain: { file, template: rec.template, params: rec.params, findings: findings.map((f) => ({ detector: f.detector, ...f.explain })) },
+      explain: {
+        file,
+        template: rec.template,
+        params: rec.params,
+        contributions: contributionsOf(findings, [{ feature: `template#${rec.templateId}`, value: rec.template }]),
+        nearestNormal,
+        findings: findings.map((f) => ({ detector: f.detector, grade: f.grade, ...f.explain })),
+      },
     };
   }
 
@@ -360,8 +414,13 @@ export class Pipeline {
         line: sample?.line,
         offset: sample?.offset,
         raw: sample?.raw,
-        explain: { file: sample?.file, ...f.explain },
+        explain: { file: sample?.file, ...f.explain, contributions: contributionsOf([f], []), nearestNormal: st.normal.window },
       });
+    }
+    if (!anomalous) {
+      const unknown: Record<string, number> = {};
+      for (const [field, fc] of Object.entries(w.fields)) unknown[field] = fc.unknown;
+      st.normal.window = { start: w.start, end: w.end, total: w.total, unknown, sample: w.sample };
     }
     // Anomalous windows are not learned: a long incident must not become the new normal.
     if (!anomalous && this.mode.learn) this.fieldRate.learn(w, st.fieldRate);
@@ -372,6 +431,10 @@ export class Pipeline {
     const templates: TemplateRow[] = changed.map((t) => ({ id: t.id, source: st.name, template: t.tokens.join(' '), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen }));
     for (const id of evicted) templates.push({ id, source: st.name, template: '', count: 0, firstSeen: 0, lastSeen: 0, evicted: true });
     if (evicted.length) this.metrics.get('mine').drop('evicted', evicted.length);
+    for (const a of [...part.anomalies]) {
+      const incident = this.master.observe(a);
+      if (incident) part.anomalies.push(incident);
+    }
     const state = this.mode.stateEveryBatch ? [this.stateRow(st)] : [];
     if (this.mode.stateEveryBatch && now - st.modelsSavedAt >= MODEL_SAVE_INTERVAL) {
       state.push(this.modelsRow(st));
@@ -424,7 +487,7 @@ export class Pipeline {
         .filter((t) => !t.evicted)
         .map((t) => ({ id: t.id, tokens: tokenize(t.template), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen })),
     );
-    st = { name: source, miner, records: 0, fieldRate: newFieldRateState(), sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now(), models: new SourceModels(this.config, this.indicators), modelsSavedAt: Date.now() };
+    st = { name: source, miner, records: 0, fieldRate: newFieldRateState(), sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now(), models: new SourceModels(this.config, this.indicators), modelsSavedAt: Date.now(), normal: { lines: new Map() } };
     const saved = this.store.loadState(`source:${source}`);
     if (saved) {
       try {
@@ -453,4 +516,14 @@ export class Pipeline {
     this.sources.set(source, st);
     return st;
   }
+}
+
+/** The features behind an anomaly, strongest detector first: what each finding named, else the given default. */
+function contributionsOf(findings: Finding[], fallback: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const f of findings) {
+    const c = f.explain.contributions as Array<Record<string, unknown>> | undefined;
+    if (c) for (const x of c) out.push({ detector: f.detector, ...x });
+  }
+  return out.length ? out.slice(0, 10) : fallback;
 }

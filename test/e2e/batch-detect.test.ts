@@ -3,10 +3,10 @@
  * no labels in training; the test split's session anomalies are scored against its labels here the
  * way ../shared/tools/score-detect.py does. Floors guard against regressions; docs/detectors.md has the figures.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, runCli, tmpDir } from '../helpers/cli.js';
+import { cleanupAfterEach, ROOT, runCli, tmpDir } from '../helpers/cli.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 cleanupAfterEach();
@@ -63,6 +63,39 @@ describe.skipIf(!TRAIN.present)(`HDFS block sessions (${TRAIN.why})`, () => {
       for (const l of ex.lines) expect(raw[l.line - 1]).toBe(l.raw);
     }
   }, 180_000);
+});
+
+describe('WAF scenario explanations', () => {
+  it('every detected anomaly carries detectors with grades, contributing features, a nearest normal example and its raw line', async () => {
+    const dir = tmpDir('logradar-batch-');
+    const gen = (out: string, extra: string[]) => runCli(['generate', 'waf', '--out', join(dir, out), '--duration', '30m', ...extra], { timeoutMs: 120_000 });
+    expect((await gen('train', ['--seed', '1'])).code).toBe(0);
+    expect((await gen('test', ['--seed', '2', '--anomaly', 'country=XX', '--anomaly-after', '15m', '--anomaly-length', '5m'])).code).toBe(0);
+    const files = (d: string) => readdirSync(join(dir, d)).sort().map((f) => join(dir, d, f));
+    const cfg = join(ROOT, 'examples', 'waf.yaml');
+    const t = await runCli(['train', ...files('train'), '--model', join(dir, 'm'), '--config', cfg, '--log-level', 'warn'], { timeoutMs: 120_000 });
+    expect(t.code, t.stderr).toBe(0);
+    const d = await runCli(['detect', ...files('test'), '--model', join(dir, 'm'), '--config', cfg, '--json', '--log-level', 'warn'], { timeoutMs: 120_000 });
+    expect(d.code, d.stderr).toBe(0);
+    const out = ndjson(d.stdout);
+    const windows = out.filter((o) => o.kind === 'window');
+    expect(windows.length).toBeGreaterThan(0);
+    expect(windows.some((w) => /country/.test(w.reason as string))).toBe(true);
+    for (const a of out) {
+      expect(a.detectors).toEqual(expect.arrayContaining([expect.objectContaining({ detector: expect.any(String), grade: expect.any(Number) })]));
+      const ex = a.explain as { contributions: Array<{ feature: string }>; nearestNormal?: unknown; file: string };
+      expect(ex.contributions.length).toBeGreaterThan(0);
+      expect(ex.nearestNormal).toBeDefined();
+      // the raw line is the line at that number of that file
+      expect(typeof a.line).toBe('number');
+      const lines = readFileSync(ex.file, 'utf8').split('\n');
+      expect(lines[(a.line as number) - 1]).toBe(a.raw);
+    }
+    const country = windows.find((w) => /country/.test(w.reason as string))!;
+    const ex = country.explain as { contributions: Array<{ feature: string }>; nearestNormal: { total: number } };
+    expect(ex.contributions[0].feature).toBe('httpRequest.country=XX');
+    expect(ex.nearestNormal.total).toBeGreaterThan(0);
+  }, 240_000);
 });
 
 describe('batch mode errors and --all', () => {

@@ -137,6 +137,15 @@ const detectSchema = section(
       },
       'Grades records by the level the program gave them.',
     ),
+    paramNovelty: section(
+      {
+        enabled: z.boolean().default(true),
+        warmup: z.number().int().min(1).default(100).describe('Records of a template before its parameters are judged.'),
+        maxDistinct: z.number().int().min(1).default(50).describe('A parameter position with more distinct values is free-form (ids, sizes) and never judged.'),
+        fullSurprise: z.number().positive().default(5).describe('-log10 of the chance of a new value at which the grade (before distance weighting) reaches 1.'),
+      },
+      'Record scope: a new value at a parameter position that rarely sees new ones, weighted by edit distance to the nearest known value.',
+    ),
     fields: z.array(monitoredFieldSchema).default([]).describe('Categorical fields to monitor: per interval, the share of records with an unknown value is watched for spikes.'),
     fieldRate: section(
       {

@@ -43,11 +43,13 @@ export class LearnedDetector<X> {
   score(x: X, raw = this.raw(x)): Finding | undefined {
     if (raw === undefined || !this.calibrator.warm()) return undefined;
     const grade = this.calibrator.grade(raw);
+    // explanations cost a model walk each: only anomalies get them (most scores are of normal inputs)
+    const anomalous = grade >= this.calibration.threshold;
     return {
       detector: this.name,
       grade,
-      reason: this.describe(x, raw, grade),
-      explain: { score: raw, boundary: this.calibrator.boundaryScore(), contributions: grade >= this.calibration.threshold ? this.model.explain(x, 3) : [] },
+      reason: anomalous ? this.describe(x, raw, grade) : `${this.name} score ${raw}`,
+      explain: { score: raw, boundary: this.calibrator.boundaryScore(), contributions: anomalous ? this.model.explain(x, 3) : [] },
     };
   }
 

@@ -10,6 +10,7 @@ import type { Finding } from '../detectors/detector.js';
 import { NewTemplateDetector } from '../detectors/new-template.js';
 import { RareTemplateDetector } from '../detectors/rare-template.js';
 import { MasterModel } from '../detectors/master.js';
+import { ParamNoveltyDetector } from '../detectors/param-novelty.js';
 import { SeverityDetector } from '../detectors/severity.js';
 import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatureState } from '../detectors/session-signature.js';
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
@@ -126,6 +127,7 @@ export class Pipeline {
   private readonly signature: SessionSignatureDetector;
   private readonly severity: SeverityDetector;
   private readonly master: MasterModel;
+  private readonly paramNovelty: ParamNoveltyDetector;
   private readonly ids: IdAllocator;
   private readonly listeners: AnomalyListener[] = [];
   private readonly scoredListeners: Array<(s: Scored) => void> = [];
@@ -148,6 +150,7 @@ export class Pipeline {
     this.fieldRate = new FieldRateDetector(d.fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals });
     this.signature = new SessionSignatureDetector(d.sessionSignature, d.threshold);
     this.severity = new SeverityDetector(d.severity);
+    this.paramNovelty = new ParamNoveltyDetector(d.paramNovelty);
     this.master = new MasterModel({ ...d.master, interval: d.interval, threshold: d.threshold });
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
@@ -237,18 +240,24 @@ export class Pipeline {
       if (this.observing) forest.observe(raw);
       if (this.mode.learn) forest.learn(x);
     }
+    let f5: Finding | undefined;
+    if (this.paramNovelty.wants(rec.templateId, st.models.params)) {
+      rec.params = st.miner.paramsOf(rec.templateId, rec.message);
+      if (this.mode.report) f5 = this.paramNovelty.score(rec.templateId, rec.template, rec.params, st.models.params);
+      if (this.mode.learn) this.paramNovelty.learn(rec.templateId, rec.params, st.models.params);
+    }
     if (!this.mode.report) return;
     const f1 = this.newTemplate.score(rec, before);
     const f2 = this.rareTemplate.score(rec, count, st.records);
     const f3 = this.severity.score(rec, count, st.records);
-    const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0, f3?.grade ?? 0, f4?.grade ?? 0);
+    const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0, f3?.grade ?? 0, f4?.grade ?? 0, f5?.grade ?? 0);
     if (this.scoredRecords) {
-      const detectors = [f1, f2, f3, f4].filter((f): f is Finding => f !== undefined).map((f) => ({ detector: f.detector, grade: f.grade }));
+      const detectors = [f1, f2, f3, f4, f5].filter((f): f is Finding => f !== undefined).map((f) => ({ detector: f.detector, grade: f.grade }));
       for (const fn of this.scoredListeners) fn({ kind: 'record', source: st.name, file, line: rec.line, grade, detectors });
     }
     if (grade < this.config.detect.threshold) return;
-    const findings = [f1, f2, f3, f4].filter((f): f is Finding => f !== undefined);
-    rec.params = st.miner.paramsOf(rec.templateId, rec.message);
+    const findings = [f1, f2, f3, f4, f5].filter((f): f is Finding => f !== undefined);
+    if (rec.params.length === 0) rec.params = st.miner.paramsOf(rec.templateId, rec.message);
     out.anomalies.push(this.recordAnomaly(rec, findings, file, this.nearestNormalRecord(st, rec)));
   }
 

@@ -10,6 +10,7 @@ import type { Features, Model, ModelSnapshot } from '../detectors/model.js';
 import { IsolationForest, restoreIsolationForest } from '../detectors/ml/isolation-forest.js';
 import { RandomCutForest, restoreRandomCutForest } from '../detectors/ml/random-cut-forest.js';
 import { restoreSequenceModel, SequenceModel, sessionCounts } from '../detectors/ml/sequence-model.js';
+import { newParamNoveltyState, paramNoveltyFromJson, paramNoveltyToJson, type ParamNoveltyJson, type ParamNoveltyState } from '../detectors/param-novelty.js';
 import type { FieldIndicators, WindowAggregate } from '../features/window.js';
 import type { ParsedRecord } from '../model/record.js';
 
@@ -25,6 +26,7 @@ interface Slot<X> {
 export interface ModelsSnapshot {
   version: number;
   models: Record<string, LearnedSnapshot>;
+  params?: ParamNoveltyJson;
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
@@ -34,6 +36,8 @@ export class SourceModels {
   readonly sessionForest?: Slot<Features>;
   readonly windowForest?: Slot<Features>;
   readonly recordForest?: Slot<Features>;
+  /** Known parameter values per template position (parameter novelty). */
+  params: ParamNoveltyState = newParamNoveltyState();
   /** Record scores are cached by feature vector for the forest generation they came from. */
   private recordCache = new Map<string, number>();
   private recordCacheGen = '';
@@ -141,11 +145,12 @@ export class SourceModels {
   snapshot(): ModelsSnapshot {
     const models: Record<string, LearnedSnapshot> = {};
     for (const [name, s] of this.named()) models[name] = s.detector.snapshot();
-    return { version: MODELS_VERSION, models };
+    return { version: MODELS_VERSION, models, params: paramNoveltyToJson(this.params) };
   }
 
   restore(s: ModelsSnapshot): void {
     if (s.version !== MODELS_VERSION) throw new Error(`models version ${s.version}`);
+    this.params = paramNoveltyFromJson(s.params);
     for (const [name, slot] of this.named()) {
       const saved = s.models[name];
       if (saved) (slot.detector as LearnedDetector<unknown>).restore(saved, slot.restore as Restore<unknown>);

@@ -219,7 +219,10 @@ export class TemplateMiner {
   paramsOf(templateId: number, message: string): string[] {
     const c = this.byId.get(templateId);
     if (!c) return [];
-    this.mask(tokenize(message));
+    // as many tokens as the template: masking collapsed nothing, so raw tokens align one to one
+    const raw = tokenize(message);
+    if (raw.length === c.tokens.length) return paramsOf(c.tokens, raw);
+    this.mask(raw);
     return c.tokens.length === this.values.length ? paramsOf(c.tokens, this.values) : [];
   }
 

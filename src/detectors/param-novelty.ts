@@ -80,7 +80,10 @@ export class ParamNoveltyDetector {
       let d = Infinity;
       for (const k of known) {
         const dk = distance(v, k);
-        if (dk < d) (d = dk), (nearest = k);
+        if (dk < d) {
+          d = dk;
+          nearest = k;
+        }
       }
       const norm = Math.min(1, d / Math.max(1, v.length, nearest.length));
       const pNew = (known.size + 1) / (t.records + 2);

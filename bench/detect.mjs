@@ -113,7 +113,8 @@ function waf() {
   cli(['generate', 'waf', '--out', test, '--duration', '2h', '--anomaly', 'random', '--labels', labels, '--seed', '2']);
   const files = (dir) => spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim().split('\n').map((f) => join(dir, f));
   const model = join(work, 'waf-model');
-  const cfg = ['--config', join(ROOT, 'examples', 'waf.yaml')];
+  // no config: each source finds its categorical fields by itself (detect.autoFields)
+  const cfg = [];
   cli(['train', ...files(train), '--model', model, ...cfg]);
   const wins = ndjson(cli(['detect', ...files(test), '--model', model, ...cfg, '--json'])).filter((o) => o.kind === 'window');
   const periods = ndjson(readFileSync(labels, 'utf8')).map((l) => ({ start: Date.parse(l.start), end: Date.parse(l.end), field: l.field }));

@@ -147,6 +147,16 @@ const detectSchema = section(
       'Record scope: a new value at a parameter position that rarely sees new ones, weighted by edit distance to the nearest known value.',
     ),
     fields: z.array(monitoredFieldSchema).default([]).describe('Categorical fields to monitor: per interval, the share of records with an unknown value is watched for spikes.'),
+    autoFields: section(
+      {
+        enabled: z.boolean().default(true).describe('Used only when detect.fields is empty: each source finds its categorical fields by itself.'),
+        records: z.number().int().min(10).default(2000).describe('Records profiled before a source chooses its fields.'),
+        maxValues: z.number().int().min(2).default(20).describe('A field with more distinct values is not categorical.'),
+        knownShare: z.number().min(0).max(1).default(0.01).describe('Values with at least this share of the profiled records are known; rarer ones count as unknown.'),
+        presentShare: z.number().min(0).max(1).default(0.9).describe('A field must be present in at least this share of the records.'),
+      },
+      'Automatic categorical fields (known/unknown indicators) per source.',
+    ),
     fieldRate: section(
       {
         minCount: z.number().int().min(1).default(5).describe('Fewest unknown values in one interval that can be an anomaly.'),

@@ -14,6 +14,7 @@ import { ParamNoveltyDetector } from '../detectors/param-novelty.js';
 import { SeverityDetector } from '../detectors/severity.js';
 import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatureState } from '../detectors/session-signature.js';
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
+import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
 import { SourceModels, type ModelsSnapshot } from './source-models.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';
 import type { MetricsRegistry } from '../model/metrics.js';
@@ -72,6 +73,10 @@ interface SourceState {
   records: number;
   window?: WindowAggregate;
   fieldRate: FieldRateState;
+  /** The monitored fields of this source: configured, or found by its profiler. */
+  indicators: FieldIndicators;
+  fieldRateDetector: FieldRateDetector;
+  profile?: ProfilerState;
   sessions: SessionTracker;
   signature: SessionSignatureState;
   /** Wall time of the last record (windows of quiet sources are closed by `tick`). */
@@ -97,6 +102,7 @@ interface PersistedSourceState {
   records: number;
   window?: WindowAggregate;
   fieldRate: FieldRateState;
+  profile?: ProfilerState;
   openSessions: OpenSession[];
   signature: SessionSignatureState;
 }
@@ -120,10 +126,9 @@ export type AnomalyListener = (a: Anomaly & { file?: string }) => void;
 export class Pipeline {
   private readonly sources = new Map<string, SourceState>();
   private readonly decoder: Decoder;
-  private readonly indicators: FieldIndicators;
+  private readonly profiler?: FieldProfiler;
   private readonly newTemplate: NewTemplateDetector;
   private readonly rareTemplate: RareTemplateDetector;
-  private readonly fieldRate: FieldRateDetector;
   private readonly signature: SessionSignatureDetector;
   private readonly severity: SeverityDetector;
   private readonly master: MasterModel;
@@ -144,10 +149,9 @@ export class Pipeline {
   ) {
     const d = config.detect;
     this.decoder = new Decoder(config.parse, metrics.get('decode'));
-    this.indicators = new FieldIndicators(d.fields);
+    if (d.fields.length === 0 && d.autoFields.enabled) this.profiler = new FieldProfiler(d.autoFields);
     this.newTemplate = new NewTemplateDetector({ ...d.newTemplate, warmupRecords: d.warmupRecords });
     this.rareTemplate = new RareTemplateDetector({ ...d.rareTemplate, warmupRecords: d.warmupRecords });
-    this.fieldRate = new FieldRateDetector(d.fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals });
     this.signature = new SessionSignatureDetector(d.sessionSignature, d.threshold);
     this.severity = new SeverityDetector(d.severity);
     this.paramNovelty = new ParamNoveltyDetector(d.paramNovelty);
@@ -201,7 +205,11 @@ export class Pipeline {
         this.closeWindow(st, out);
         st.window = emptyWindow(ws, interval);
       }
-      addToWindow(st.window, rec, this.indicators, batch.file);
+      if (st.profile && !st.profile.chosen) {
+        const chosen = this.profiler!.add(rec, st.profile);
+        if (chosen) this.useFields(st, chosen);
+      }
+      addToWindow(st.window, rec, st.indicators, batch.file);
 
       if (sessions) for (const s of st.sessions.add(rec, batch.file)) this.endSession(st, s, out);
 
@@ -210,6 +218,14 @@ export class Pipeline {
     if (batch.lines.length > 0) st.lastRecordWall = now;
     mm.emitted += out.anomalies.length;
     this.commit(st, { events, fileId: batch.fileId, ...out, checkpoint: batch.checkpoint }, now);
+  }
+
+  private useFields(st: SourceState, fields: Config['detect']['fields']): void {
+    const d = this.config.detect;
+    st.indicators = new FieldIndicators(fields);
+    st.fieldRateDetector = new FieldRateDetector(fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals });
+    st.models.setIndicators(st.indicators);
+    if (fields.length) this.log.info({ source: st.name, fields: fields.map((f) => `${f.field} (known: ${f.known.join(', ')})`) }, 'monitoring categorical fields found in the source');
   }
 
   /** End of input (batch mode): every open session is scored and the current window closed. */
@@ -332,7 +348,7 @@ export class Pipeline {
       templates: s.miner.size,
       windowsSeen: s.fieldRate.windows,
       warmupIntervals: this.config.detect.warmupIntervals,
-      warmingUp: this.config.detect.fields.length > 0 && s.fieldRate.windows < this.config.detect.warmupIntervals,
+      warmingUp: s.indicators.fields.length > 0 && s.fieldRate.windows < this.config.detect.warmupIntervals,
     }));
   }
 
@@ -394,7 +410,7 @@ export class Pipeline {
     series.push({ source: st.name, key: 'records', start: w.start, value: w.total });
     for (const [field, fc] of Object.entries(w.fields)) series.push({ source: st.name, key: `unknown:${field}`, start: w.start, value: fc.unknown });
     for (const [tid, c] of Object.entries(w.templates)) series.push({ source: st.name, key: `template:${tid}`, start: w.start, value: c });
-    const findings = this.fieldRate.score(w, st.fieldRate);
+    const findings = st.fieldRateDetector.score(w, st.fieldRate);
     const rcf = st.models.windowForest?.detector;
     const wx = rcf ? st.models.windowFeatures(w) : undefined;
     if (rcf && wx) {
@@ -432,7 +448,7 @@ export class Pipeline {
       st.normal.window = { start: w.start, end: w.end, total: w.total, unknown, sample: w.sample };
     }
     // Anomalous windows are not learned: a long incident must not become the new normal.
-    if (!anomalous && this.mode.learn) this.fieldRate.learn(w, st.fieldRate);
+    if (!anomalous && this.mode.learn) st.fieldRateDetector.learn(w, st.fieldRate);
   }
 
   private commit(st: SourceState, part: CommitBatch & { anomalies: Anomaly[] }, now: number): void {
@@ -462,7 +478,7 @@ export class Pipeline {
   }
 
   private stateRow(st: SourceState): StateRow {
-    const persisted: PersistedSourceState = { records: st.records, window: st.window, fieldRate: st.fieldRate, openSessions: st.sessions.snapshot(), signature: st.signature };
+    const persisted: PersistedSourceState = { records: st.records, window: st.window, fieldRate: st.fieldRate, profile: st.profile, openSessions: st.sessions.snapshot(), signature: st.signature };
     return { key: `source:${st.name}`, version: STATE_VERSION, value: JSON.stringify(persisted) };
   }
 
@@ -496,7 +512,17 @@ export class Pipeline {
         .filter((t) => !t.evicted)
         .map((t) => ({ id: t.id, tokens: tokenize(t.template), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen })),
     );
-    st = { name: source, miner, records: 0, fieldRate: newFieldRateState(), sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now(), models: new SourceModels(this.config, this.indicators), modelsSavedAt: Date.now(), normal: { lines: new Map() } };
+    const d = this.config.detect;
+    const indicators = new FieldIndicators(d.fields);
+    st = {
+      name: source,
+      miner,
+      records: 0,
+      fieldRate: newFieldRateState(),
+      indicators,
+      fieldRateDetector: new FieldRateDetector(d.fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals }),
+      profile: this.profiler ? newProfilerState() : undefined,
+      sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now(), models: new SourceModels(this.config, indicators), modelsSavedAt: Date.now(), normal: { lines: new Map() } };
     const saved = this.store.loadState(`source:${source}`);
     if (saved) {
       try {
@@ -506,6 +532,10 @@ export class Pipeline {
         st.window = p.window;
         st.fieldRate = p.fieldRate ?? newFieldRateState();
         st.sessions.restore(p.openSessions ?? []);
+        if (this.profiler && p.profile) {
+          st.profile = p.profile;
+          if (p.profile.chosen) this.useFields(st, p.profile.chosen);
+        }
         st.signature = p.signature ?? newSessionSignatureState();
       } catch (e) {
         this.metrics.get('detect').error('state');
@@ -517,7 +547,7 @@ export class Pipeline {
       try {
         st.models.restore(JSON.parse(models.value) as ModelsSnapshot);
       } catch (e) {
-        st.models = new SourceModels(this.config, this.indicators);
+        st.models = new SourceModels(this.config, st.indicators);
         this.metrics.get('detect').error('state');
         this.log.warn({ source, err: (e as Error).message }, 'learned models unreadable; this source relearns them');
       }

@@ -34,7 +34,7 @@ const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)
 export class SourceModels {
   readonly sequence?: Slot<number[]>;
   readonly sessionForest?: Slot<Features>;
-  readonly windowForest?: Slot<Features>;
+  windowForest?: Slot<Features>;
   readonly recordForest?: Slot<Features>;
   /** Known parameter values per template position (parameter novelty). */
   params: ParamNoveltyState = newParamNoveltyState();
@@ -43,8 +43,8 @@ export class SourceModels {
   private recordCacheGen = '';
 
   constructor(
-    config: Config,
-    private readonly indicators: FieldIndicators,
+    private readonly config: Config,
+    private indicators: FieldIndicators,
   ) {
     const d = config.detect;
     const m = d.models;
@@ -63,13 +63,7 @@ export class SourceModels {
         restore: restoreIsolationForest,
       };
     }
-    if (m.windowForest.enabled) {
-      const model = new RandomCutForest({ seed: d.seed, trees: m.windowForest.trees, shingleSize: m.windowForest.shingleSize });
-      this.windowForest = {
-        detector: new LearnedDetector('window-rcf', model, cal, (x, raw) => `unusual interval (RCF score ${fmt(raw)}; ${this.top(this.windowForest!, x)})`),
-        restore: restoreRandomCutForest,
-      };
-    }
+    this.windowForest = this.newWindowForest();
     if (m.recordForest.enabled) {
       const model = new IsolationForest({ seed: d.seed, trees: m.recordForest.trees, window: m.recordForest.window, refitEvery: m.recordForest.refitEvery });
       this.recordForest = {
@@ -77,6 +71,24 @@ export class SourceModels {
         restore: restoreIsolationForest,
       };
     }
+  }
+
+  /** The RCF's dimensions are fixed at its first point: a new set of monitored fields needs a new forest. */
+  private newWindowForest(): Slot<Features> | undefined {
+    const d = this.config.detect;
+    const m = d.models.windowForest;
+    if (!m.enabled) return undefined;
+    const model = new RandomCutForest({ seed: d.seed, trees: m.trees, shingleSize: m.shingleSize });
+    return {
+      detector: new LearnedDetector('window-rcf', model, { threshold: d.threshold, ...d.calibration }, (x, raw) => `unusual interval (RCF score ${fmt(raw)}; ${this.top(this.windowForest!, x)})`),
+      restore: restoreRandomCutForest,
+    };
+  }
+
+  /** The source chose its monitored fields (automatic fields): features and the window forest follow. */
+  setIndicators(indicators: FieldIndicators): void {
+    this.indicators = indicators;
+    this.windowForest = this.newWindowForest();
   }
 
   private top<X>(slot: Slot<X>, x: X): string {

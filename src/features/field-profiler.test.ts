@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { ParsedRecord } from '../model/record.js';
+import { Rng } from '../util/rng.js';
+import { FieldProfiler, newProfilerState } from './field-profiler.js';
+
+const OPTS = { records: 1000, maxValues: 20, knownShare: 0.01, presentShare: 0.9 };
+
+function rec(fields: Record<string, unknown>): ParsedRecord {
+  return { source: 's', offset: 0, line: 1, ts: 0, tsFromRecord: false, raw: '', message: '', fields, truncated: false, templateId: 1, template: '', params: [], change: 'none' };
+}
+
+describe('FieldProfiler', () => {
+  it('chooses categorical fields with their common values as known, after the configured records', () => {
+    const p = new FieldProfiler(OPTS);
+    const st = newProfilerState();
+    const r = new Rng(1);
+    let chosen;
+    for (let i = 0; i < 1000; i++) {
+      const country = r.next() < 0.005 ? 'XX' : r.pick(['US', 'UK', 'IN']);
+      const fields: Record<string, unknown> = { country, status: r.pick([200, 202, 307]), clientIp: `10.0.${i >> 8}.${i & 255}`, constant: 'v1', ts: i };
+      if (i % 3) fields.sometimes = 'x';
+      const out = p.add(rec(fields), st);
+      if (i < 999) expect(out).toBeUndefined();
+      else chosen = out;
+    }
+    expect(chosen).toEqual([
+      { field: 'country', known: ['IN', 'UK', 'US'], label: undefined },
+      { field: 'status', known: ['200', '202', '307'], label: undefined },
+    ]);
+    // chosen once; the counts are dropped
+    expect(p.add(rec({ country: 'US' }), st)).toBeUndefined();
+    expect(Object.keys(st.fields)).toEqual([]);
+  });
+
+  it('drops fields with long or structured values and bounds the fields it tracks', () => {
+    const p = new FieldProfiler({ ...OPTS, records: 10 });
+    const st = newProfilerState();
+    let chosen;
+    for (let i = 0; i < 10; i++) {
+      const fields: Record<string, unknown> = { long: 'x'.repeat(100), obj: { a: 1 }, level: i % 2 ? 'INFO' : 'WARN' };
+      for (let k = 0; k < 300; k++) fields[`f${k}`] = 'a';
+      chosen = p.add(rec(fields), st);
+    }
+    expect(chosen!.map((f) => f.field)).toContain('level');
+    expect(chosen!.map((f) => f.field)).not.toContain('long');
+    expect(chosen!.map((f) => f.field)).not.toContain('obj');
+    expect(chosen!.length).toBeLessThanOrEqual(200);
+  });
+});

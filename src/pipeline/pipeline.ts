@@ -13,6 +13,7 @@ import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggr
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly, ParsedRecord } from '../model/record.js';
 import { Decoder } from '../parsers/decode/decoder.js';
+import { UserMasks } from '../parsers/drain/masks.js';
 import { TemplateMiner, tokenize, type IdAllocator } from '../parsers/drain/miner.js';
 import type { SourceBatch } from '../sources/source.js';
 import type { EventRow, SeriesRow, SqliteStore, StateRow, TemplateRow } from '../store/sqlite/store.js';
@@ -49,6 +50,7 @@ export type AnomalyListener = (a: Anomaly & { file?: string }) => void;
 export class Pipeline {
   private readonly sources = new Map<string, SourceState>();
   private readonly decoder: Decoder;
+  private readonly masks?: UserMasks;
   private readonly indicators: FieldIndicators;
   private readonly newTemplate: NewTemplateDetector;
   private readonly rareTemplate: RareTemplateDetector;
@@ -66,6 +68,7 @@ export class Pipeline {
   ) {
     const d = config.detect;
     this.decoder = new Decoder(config.parse, metrics.get('decode'));
+    this.masks = config.parse.masks.length > 0 ? new UserMasks(config.parse.masks) : undefined;
     this.indicators = new FieldIndicators(d.fields);
     this.newTemplate = new NewTemplateDetector({ ...d.newTemplate, warmupRecords: d.warmupRecords });
     this.rareTemplate = new RareTemplateDetector({ ...d.rareTemplate, warmupRecords: d.warmupRecords });
@@ -93,8 +96,9 @@ export class Pipeline {
     const anomalies: Anomaly[] = [];
     const series: SeriesRow[] = [];
     const mm = this.metrics.get('detect');
-    for (const line of batch.lines) {
-      const rec = this.decoder.decode(line, batch.source, now);
+    const records: ParsedRecord[] = [];
+    for (const line of batch.lines) this.decoder.decodeMany(line, batch.source, now, records);
+    for (const rec of records) {
       // parameters are only needed to explain an anomaly: computed then (paramsOf), not for every line
       const mined = st.miner.add(rec.message, rec.ts, false);
       rec.templateId = mined.templateId;
@@ -125,7 +129,7 @@ export class Pipeline {
 
       events.push(rec);
     }
-    if (batch.lines.length > 0) st.lastRecordWall = now;
+    if (records.length > 0) st.lastRecordWall = now;
     mm.emitted += anomalies.length;
     this.commit(st, { events, fileId: batch.fileId, anomalies, series, checkpoint: batch.checkpoint }, now);
   }
@@ -241,7 +245,7 @@ export class Pipeline {
     let st = this.sources.get(source);
     if (st) return st;
     const m = this.config.parse.miner;
-    const miner = new TemplateMiner({ similarity: m.similarity, depth: m.depth, maxTemplates: m.maxTemplatesPerSource }, this.ids);
+    const miner = new TemplateMiner({ similarity: m.similarity, depth: m.depth, maxTemplates: m.maxTemplatesPerSource, masks: this.masks }, this.ids);
     miner.restore(
       this.store
         .loadTemplates(source)

@@ -57,6 +57,8 @@ export interface Container {
   key?: string;
   /** Fields every element gets (a CloudWatch subscription payload's logGroup and logStream). */
   shared?: Record<string, unknown>;
+  /** What the elements are, when the container says it (CloudWatch events need not name their stream). */
+  kind?: AwsKind;
 }
 
 /** The array of records a JSON document holds, when it is an export rather than one record. */
@@ -72,9 +74,9 @@ export function containerOf(obj: unknown, format: string): Container | undefined
     if (key === 'logEvents') {
       const shared: Record<string, unknown> = {};
       for (const k of ['logGroup', 'logStream', 'owner']) if (typeof o[k] === 'string') shared[k] = o[k];
-      return { items, key, shared };
+      return { items, key, shared, kind: 'cloudwatch' };
     }
-    return { items, key };
+    return { items, key, kind: key === 'events' ? 'cloudwatch' : undefined };
   }
   return undefined;
 }

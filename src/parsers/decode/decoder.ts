@@ -8,7 +8,7 @@
 import type { Config } from '../../config/schema.js';
 import type { ComponentMetrics } from '../../model/metrics.js';
 import type { ParsedRecord, RawLine } from '../../model/record.js';
-import { awsKind, cloudTrailMessage, containerOf, elementSpans, wafMessage, type Container } from './aws.js';
+import { awsKind, cloudTrailMessage, containerOf, elementSpans, wafMessage, type AwsKind, type Container } from './aws.js';
 import { detectHeader } from './header.js';
 import { read5424, readPri, severityLevel } from './syslog.js';
 import { detectTimestamp, timeFromValue } from './timestamp.js';
@@ -81,10 +81,8 @@ export class Decoder {
         sub = { text: line.text.slice(s, e), offset: line.offset + Buffer.byteLength(before), line: line.line + countLf(before), truncated: line.truncated };
       } else sub = { ...line, text: JSON.stringify(item) };
       const rec = newRecord(sub, source, now);
-      if (isPlainObject(item)) {
-        this.fromObject(rec, item, now, 0);
-        if (c.shared) for (const k in c.shared) if (!(k in rec.fields)) rec.fields[k] = c.shared[k];
-      } else this.metrics?.error(`decode.${this.opts.format}`);
+      if (isPlainObject(item)) this.fromObject(rec, c.shared ? { ...c.shared, ...item } : item, now, 0, c.kind);
+      else this.metrics?.error(`decode.${this.opts.format}`);
       out.push(rec);
     }
   }
@@ -138,11 +136,11 @@ export class Decoder {
    * A JSON object: flattened into fields; AWS records get their own message; otherwise the first
    * `parse.messageFields` string, else the record's shape (its field names).
    */
-  private fromObject(rec: ParsedRecord, obj: Record<string, unknown>, now: number, depth: number): void {
+  private fromObject(rec: ParsedRecord, obj: Record<string, unknown>, now: number, depth: number, known?: AwsKind): void {
     const fields = flatten(obj);
     rec.fields = fields;
     this.setTime(rec, fields);
-    const kind = this.opts.format === 'json' ? undefined : awsKind(fields);
+    const kind = this.opts.format === 'json' ? undefined : (known ?? awsKind(fields));
     if (kind === undefined && AWS_FORMATS.has(this.opts.format)) this.metrics?.error(`decode.${this.opts.format}`);
     switch (kind) {
       case 'waf':
@@ -154,7 +152,7 @@ export class Decoder {
         this.timeFrom(rec, fields.eventTime);
         return;
       case 'cloudwatch':
-        if (depth < MAX_NESTING) {
+        if (depth < MAX_NESTING && typeof fields.message === 'string') {
           this.timeFrom(rec, fields.timestamp);
           this.decodeCloudWatch(rec, fields, now, depth);
           return;

@@ -45,7 +45,7 @@ export class UserMasks {
    */
   apply(text: string, values?: string[]): string {
     if (!values) {
-      for (const r of this.rules) text = text.replace(r.re, () => r.replacement);
+      for (const r of this.rules) text = text.replace(r.re, (m) => (m === '' ? '' : r.replacement));
       return text;
     }
     let vals: string[] = new Array<string>(countWild(text)).fill(WILDCARD);

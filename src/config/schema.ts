@@ -133,7 +133,9 @@ const parseSchema = section(
           .describe('A line matching this regex starts a record, every other line continues one. Unset: built-in rules (indented lines, at …, Caused by:, … N more, Python tracebacks, Java exception lines, pretty-printed JSON).'),
         maxLines: z.number().int().min(2).default(500).describe('A record reaching this many lines is emitted as it is (pretty-printed JSON documents are bounded by maxBytes only).'),
         maxBytes: byteSize('1MiB').describe('A record reaching this size is emitted as it is.'),
-        flushTimeout: duration('2s').describe('A record is held this long for more continuation lines after its last line arrived.'),
+        flushTimeout: duration('300ms').describe(
+          'A record is complete once its file has been quiet this long (writers put an event in one write or a quick burst); the last line of a burst waits this long.',
+        ),
       },
       'Multi-line records (stack traces, tracebacks, pretty-printed JSON) grouped as they are read; a held record is re-read after a restart.',
     ),

@@ -147,7 +147,7 @@ describe('multilineOptions', () => {
     const c = (parse: unknown) => configSchema.parse({ parse }).parse;
     expect(multilineOptions(c({ format: 'plain', multiline: { enabled: true } }))).toBeUndefined();
     expect(multilineOptions(c({ format: 'auto', multiline: { enabled: false } }))).toBeUndefined();
-    expect(multilineOptions(c({}))).toEqual({ maxLines: 500, maxBytes: 1 << 20, flushTimeout: 2000, start: undefined });
+    expect(multilineOptions(c({}))).toEqual({ maxLines: 500, maxBytes: 1 << 20, flushTimeout: 300, start: undefined });
     expect(configSchema.safeParse({ parse: { multiline: { start: '(x+)+' } } }).success).toBe(false);
   });
 });

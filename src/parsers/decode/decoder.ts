@@ -32,18 +32,21 @@ const FAILED = Symbol('failed');
 
 export class Decoder {
   private readonly regex?: RegExp;
+  /** The format's lines may be JSON documents. */
+  private readonly jsonFormat: boolean;
 
   constructor(
     private readonly opts: DecodeOptions,
     private readonly metrics?: ComponentMetrics,
   ) {
     if (opts.regex) this.regex = new RegExp(opts.regex);
+    this.jsonFormat = JSON_FORMATS.has(opts.format);
   }
 
   /** One record per line; a JSON export of many records stays one record here (see `decodeMany`). */
   decode(line: RawLine, source: string, now: number): ParsedRecord {
     const rec = newRecord(line, source, now);
-    this.fill(rec, now, undefined);
+    this.fill(rec, now);
     return rec;
   }
 
@@ -53,59 +56,57 @@ export class Decoder {
    * line and offset.
    */
   decodeMany(line: RawLine, source: string, now: number, out: ParsedRecord[]): void {
-    const format = this.opts.format;
-    if (format !== 'plain' && JSON_FORMATS.has(format) && jsonLed(line.text)) {
-      const obj = tryParse(line.text);
-      const c = obj === FAILED ? undefined : containerOf(obj, format);
-      if (c) {
-        this.split(line, source, now, c, out);
-        return;
-      }
-      const rec = newRecord(line, source, now);
-      this.fill(rec, now, obj);
-      out.push(rec);
-      return;
-    }
-    out.push(this.decode(line, source, now));
+    const rec = newRecord(line, source, now);
+    if (this.fill(rec, now, out)) out.push(rec);
   }
 
-  private split(line: RawLine, source: string, now: number, c: Container, out: ParsedRecord[]): void {
-    const spans = elementSpans(line.text, c.key);
+  /** The elements of a JSON export, from the record `doc` that holds the whole document. */
+  private split(doc: ParsedRecord, now: number, c: Container, out: ParsedRecord[]): void {
+    const text = doc.raw;
+    const spans = elementSpans(text, c.key);
     const aligned = spans !== undefined && spans.length === c.items.length;
     for (let i = 0; i < c.items.length; i++) {
       const item = c.items[i];
-      let sub = line;
+      let sub: RawLine;
       if (aligned) {
         const [s, e] = spans[i];
-        const before = line.text.slice(0, s);
-        sub = { text: line.text.slice(s, e), offset: line.offset + Buffer.byteLength(before), line: line.line + countLf(before), truncated: line.truncated };
-      } else sub = { ...line, text: JSON.stringify(item) };
-      const rec = newRecord(sub, source, now);
+        const before = text.slice(0, s);
+        sub = { text: text.slice(s, e), offset: doc.offset + Buffer.byteLength(before), line: doc.line + countLf(before), truncated: doc.truncated };
+      } else sub = { text: JSON.stringify(item), offset: doc.offset, line: doc.line, truncated: doc.truncated };
+      const rec = newRecord(sub, doc.source, now);
       if (isPlainObject(item)) this.fromObject(rec, c.shared ? { ...c.shared, ...item } : item, now, 0, c.kind);
       else this.metrics?.error(`decode.${this.opts.format}`);
       out.push(rec);
     }
   }
 
-  /** Decodes `rec.raw` by the configured format; `parsed` is its JSON parse when already tried. */
-  private fill(rec: ParsedRecord, now: number, parsed: unknown): void {
+  /**
+   * Decodes `rec.raw` by the configured format. With `out`, a JSON export is split into its records
+   * there and false is returned (`rec` itself is not a record then).
+   */
+  private fill(rec: ParsedRecord, now: number, out?: ParsedRecord[]): boolean {
     const format = this.opts.format;
-    if (format === 'plain') return;
+    if (format === 'plain') return true;
     const text = rec.raw;
-    if (JSON_FORMATS.has(format)) {
+    if (this.jsonFormat) {
       if (jsonLed(text)) {
-        const obj = parsed !== undefined ? parsed : tryParse(text);
+        const obj = tryParse(text);
+        const c = out !== undefined && obj !== FAILED ? containerOf(obj, format) : undefined;
+        if (c) {
+          this.split(rec, now, c, out!);
+          return false;
+        }
         if (isPlainObject(obj)) {
           this.fromObject(rec, obj, now, 0);
-          return;
+          return true;
         }
         if (format !== 'auto') {
           this.metrics?.error(`decode.${format}`);
-          return;
+          return true;
         }
       } else if (format !== 'auto') {
         this.metrics?.error(`decode.${format}`);
-        return;
+        return true;
       }
     }
     // A multi-line record (a stack trace) is decoded by its first line; its exception is added below.
@@ -117,7 +118,7 @@ export class Decoder {
         break;
       case 'regex':
         if (!this.decodeRegex(rec, text)) this.metrics?.error('decode.regex');
-        return;
+        return true;
       case 'syslog':
         if (!this.decodeSyslog(rec, first, now, true)) this.metrics?.error('decode.syslog');
         break;
@@ -130,6 +131,7 @@ export class Decoder {
         if (first.charCodeAt(0) !== 60 /* < */ || !this.decodeSyslog(rec, first, now, false)) this.decodeText(rec, first, now, false);
     }
     if (nl >= 0) this.addException(rec, text, nl);
+    return true;
   }
 
   /**

@@ -96,7 +96,7 @@ export class FileSource implements Source {
         }
         await this.flushPartials(ctx, false);
         if (more) continue;
-        const wait = Math.max(0, this.opts.pollInterval - (Date.now() - started));
+        const wait = Math.max(0, Math.min(this.opts.pollInterval - (Date.now() - started), this.heldFlushDue() - Date.now()));
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           sleep(wait).then(resolve, resolve);
@@ -402,6 +402,17 @@ export class FileSource implements Source {
     t.row.lastRead = now;
     this.m.emitted += lines.length;
     await ctx.emit({ source: t.row.source, file: t.row.path, fileId: t.row.id, lines, checkpoint: this.checkpoint(t) });
+  }
+
+  /**
+   * When the earliest held multi-line record is due to be flushed: the loop wakes for it rather than at
+   * the next poll, so the wait a record adds to its last line is flushTimeout, not a poll interval more.
+   */
+  private heldFlushDue(): number {
+    let due = Infinity;
+    if (!this.opts.multiline) return due;
+    for (const t of this.byId.values()) if (t.grouper?.holding) due = Math.min(due, t.lastData + this.opts.multiline.flushTimeout);
+    return due;
   }
 
   private checkpoint(t: Tracked): Omit<FileRow, 'firstSeen'> {

@@ -11,6 +11,7 @@ import { MetricsRegistry } from '../model/metrics.js';
 import { UsageError } from '../model/errors.js';
 import { ModelDir } from '../pipeline/model-dir.js';
 import { Pipeline, type PipelineMode } from '../pipeline/pipeline.js';
+import { multilineOptions } from '../sources/multiline.js';
 import { StreamSource } from '../sources/stdin.js';
 import { createLogger } from '../util/log.js';
 import { action, configFromFlags, writeJsonLine, type CommonFlags } from './common.js';
@@ -126,7 +127,7 @@ async function runBatch(config: Config, model: ModelDir, files: string[], source
     let n = 0;
     const input = createReadStream(file, { highWaterMark: 1 << 20 });
     if (progress) input.on('data', (c) => progress.add(c.length));
-    const src = new StreamSource(input, { name: source, file, maxLineBytes: config.files.maxLineBytes, dedupConsecutive: false });
+    const src = new StreamSource(input, { name: source, file, maxLineBytes: config.files.maxLineBytes, dedupConsecutive: false, multiline: multilineOptions(config.parse) });
     await src.run({
       emit: async (b) => {
         n += b.lines.length;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { startRunner, type Runner } from '../pipeline/runner.js';
 import { FileSource } from '../sources/file/file-source.js';
+import { multilineOptions } from '../sources/multiline.js';
 import type { Source } from '../sources/source.js';
 import { StreamSource } from '../sources/stdin.js';
 import { createLogger } from '../util/log.js';
@@ -53,8 +54,9 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
     config,
     (store) => {
       const sources: Source[] = [];
-      if (paths.includes('-')) sources.push(new StreamSource(process.stdin, { name: 'stdin', maxLineBytes: config.files.maxLineBytes, dedupConsecutive: config.files.dedupConsecutive }));
-      if (filePaths.length > 0) sources.push((handle.files = new FileSource(filePaths, { ...config.files, once: opts.once }, store)));
+      const multiline = multilineOptions(config.parse);
+      if (paths.includes('-')) sources.push(new StreamSource(process.stdin, { name: 'stdin', maxLineBytes: config.files.maxLineBytes, dedupConsecutive: config.files.dedupConsecutive, multiline }));
+      if (filePaths.length > 0) sources.push((handle.files = new FileSource(filePaths, { ...config.files, once: opts.once, multiline }, store)));
       return sources;
     },
     log,

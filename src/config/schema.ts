@@ -3,6 +3,7 @@
  * Descriptions double as the comments of `logradar config --print-defaults`.
  */
 import { z } from 'zod';
+import { SHIPPED_MASKS } from '../parsers/drain/masks.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
 
 /** A duration given as `500ms`, `30s`, `15m`, `24h`, `7d` or a number of milliseconds. */
@@ -52,6 +53,26 @@ const safeRegex = z.string().superRefine((src, ctx) => {
 // a group whose body contains an unescaped + or *, itself followed by + * or {
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]/;
 
+/** A mask: `{name, regex, replacement}`, or the name of a shipped mask (`email`, `url`, `path`). */
+const maskSchema = z.preprocess(
+  (v, ctx) => {
+    if (typeof v !== 'string') return v;
+    const shipped = Object.hasOwn(SHIPPED_MASKS, v) ? SHIPPED_MASKS[v] : undefined;
+    if (!shipped) ctx.addIssue({ code: 'custom', message: `no shipped mask "${v}" (one of: ${Object.keys(SHIPPED_MASKS).join(', ')}; or give {name, regex})` });
+    return { name: v, ...shipped };
+  },
+  z
+    .object({
+      name: z.string().min(1).describe('Shown in docs and errors only.'),
+      regex: safeRegex.describe('JavaScript regex; every match is replaced.'),
+      replacement: z.string().default('<*>').describe('Literal text put in place of each match; <*> makes it a variable.'),
+    })
+    .strict(),
+);
+
+/** Formats `parse --format` and `parse.format` accept. */
+export const FORMATS = ['auto', 'plain', 'json', 'kv', 'regex', 'syslog', 'nginx', 'apache', 'waf', 'cloudtrail', 'cloudwatch'] as const;
+
 const section = <T extends z.ZodRawShape>(shape: T, description: string) => z.object(shape).strict().prefault({} as never).describe(description);
 
 export const DEFAULT_EXCLUDES = ['**/*.gz', '**/*.zip', '**/*.bz2', '**/*.xz', '**/*.zst', '**/*.7z', '**/*.tgz', '**/*.tar', '**/*.lz4'];
@@ -88,14 +109,36 @@ const monitoredFieldSchema = z
 const parseSchema = section(
   {
     format: z
-      .enum(['auto', 'plain', 'json', 'kv', 'regex'])
+      .enum(FORMATS)
       .default('auto')
-      .describe('auto: JSON lines, key=value pairs, timestamps, headers, syslog/Postfix/access-log fields detected per line; plain: every line is a message; regex: parse.regex.'),
+      .describe(
+        'auto: detected per line (JSON, AWS WAF/CloudTrail/CloudWatch records, syslog with <PRI>, nginx/Apache access and error logs, Postfix, key=value, timestamps and headers); plain: every line is exactly one message; the others force one decoder (a line it cannot read is kept as text and counted); regex: parse.regex.',
+      ),
     regex: safeRegex
       .optional()
       .describe('With format regex: a JavaScript regex with named groups; `message` is mined, `ts`/`time`/`timestamp` is the time, other groups become fields.'),
     messageFields: z.array(z.string()).default(['message', 'msg', 'log', 'MESSAGE']).describe('JSON fields holding the free-text message; records without one are mined by their field names.'),
     timestampFields: z.array(z.string()).default(['timestamp', '@timestamp', 'time', 'ts', 'eventTime']).describe('JSON/key=value fields holding the event time.'),
+    masks: z
+      .array(maskSchema)
+      .default([])
+      .describe(
+        `Regex masks applied in order to each message before template mining, on top of the built-in masking of numbers, addresses, ids and hex. An entry is {name, regex, replacement (default <*>)} or the name of a shipped mask: ${Object.keys(SHIPPED_MASKS).join(', ')}.`,
+      ),
+    multiline: section(
+      {
+        enabled: z.boolean().default(true).describe('Join continuation lines to the record they continue. Never with format plain (one line, one message).'),
+        start: safeRegex
+          .optional()
+          .describe('A line matching this regex starts a record, every other line continues one. Unset: built-in rules (indented lines, at …, Caused by:, … N more, Python tracebacks, Java exception lines, pretty-printed JSON).'),
+        maxLines: z.number().int().min(2).default(500).describe('A record reaching this many lines is emitted as it is (pretty-printed JSON documents are bounded by maxBytes only).'),
+        maxBytes: byteSize('1MiB').describe('A record reaching this size is emitted as it is.'),
+        flushTimeout: duration('300ms').describe(
+          'A record is complete once its file has been quiet this long (writers put an event in one write or a quick burst); the last line of a burst waits this long.',
+        ),
+      },
+      'Multi-line records (stack traces, tracebacks, pretty-printed JSON) grouped as they are read; a held record is re-read after a restart.',
+    ),
     miner: section(
       {
         similarity: z.number().min(0).max(1).default(0.75).describe('Share of equal tokens (after masking) for a message to join a template; one differing token is always allowed.'),

@@ -20,6 +20,7 @@ import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggr
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly, DetectorGrade, ParsedRecord } from '../model/record.js';
 import { Decoder } from '../parsers/decode/decoder.js';
+import { UserMasks } from '../parsers/drain/masks.js';
 import { TemplateMiner, tokenize, type IdAllocator } from '../parsers/drain/miner.js';
 import type { SourceBatch } from '../sources/source.js';
 import { distance } from 'fastest-levenshtein';
@@ -127,6 +128,7 @@ export class Pipeline {
   private readonly sources = new Map<string, SourceState>();
   private readonly decoder: Decoder;
   private readonly profiler?: FieldProfiler;
+  private readonly masks?: UserMasks;
   private readonly newTemplate: NewTemplateDetector;
   private readonly rareTemplate: RareTemplateDetector;
   private readonly signature: SessionSignatureDetector;
@@ -150,6 +152,7 @@ export class Pipeline {
     const d = config.detect;
     this.decoder = new Decoder(config.parse, metrics.get('decode'));
     if (d.fields.length === 0 && d.autoFields.enabled) this.profiler = new FieldProfiler(d.autoFields);
+    this.masks = config.parse.masks.length > 0 ? new UserMasks(config.parse.masks) : undefined;
     this.newTemplate = new NewTemplateDetector({ ...d.newTemplate, warmupRecords: d.warmupRecords });
     this.rareTemplate = new RareTemplateDetector({ ...d.rareTemplate, warmupRecords: d.warmupRecords });
     this.signature = new SessionSignatureDetector(d.sessionSignature, d.threshold);
@@ -184,8 +187,10 @@ export class Pipeline {
     const out: Output = { anomalies: [], series: [] };
     const mm = this.metrics.get('detect');
     const sessions = st.sessions.enabled;
-    for (const line of batch.lines) {
-      const rec = this.decoder.decode(line, batch.source, now);
+    // one line may hold several records (a JSON export's Records array)
+    const records: ParsedRecord[] = [];
+    for (const line of batch.lines) this.decoder.decodeMany(line, batch.source, now, records);
+    for (const rec of records) {
       // parameters are only needed to explain an anomaly: computed then (paramsOf), not for every line
       const mined = st.miner.add(rec.message, rec.ts, false);
       rec.templateId = mined.templateId;
@@ -215,7 +220,7 @@ export class Pipeline {
 
       events.push(rec);
     }
-    if (batch.lines.length > 0) st.lastRecordWall = now;
+    if (records.length > 0) st.lastRecordWall = now;
     mm.emitted += out.anomalies.length;
     this.commit(st, { events, fileId: batch.fileId, ...out, checkpoint: batch.checkpoint }, now);
   }
@@ -505,7 +510,7 @@ export class Pipeline {
     let st = this.sources.get(source);
     if (st) return st;
     const m = this.config.parse.miner;
-    const miner = new TemplateMiner({ similarity: m.similarity, depth: m.depth, maxTemplates: m.maxTemplatesPerSource }, this.ids);
+    const miner = new TemplateMiner({ similarity: m.similarity, depth: m.depth, maxTemplates: m.maxTemplatesPerSource, masks: this.masks }, this.ids);
     miner.restore(
       this.store
         .loadTemplates(source)

@@ -7,12 +7,16 @@
  * The miner's whole state is its list of templates: `restore()` rebuilds the tree from them, which is
  * why the pipeline can persist it as rows in the same transaction as the events that changed it.
  */
+import type { UserMasks } from './masks.js';
+
 export interface MinerOptions {
   /** Share of equal tokens needed to join a template. */
   similarity: number;
   /** Leading tokens that select a leaf. */
   depth: number;
   maxTemplates: number;
+  /** `parse.masks`, applied to each message before everything else; none costs nothing. */
+  masks?: UserMasks;
 }
 
 export interface Template {
@@ -99,6 +103,17 @@ export class TemplateMiner {
 
   /** Learns from one message. */
   add(message: string, now = 0, withParams = true): MineResult {
+    const masks = this.opts.masks;
+    if (masks === undefined) return this.learn(message, now, withParams);
+    if (!withParams) return this.learn(masks.apply(message), now, false);
+    const values: string[] = [];
+    const masked = masks.apply(message, values);
+    const r = this.learn(masked, now, false);
+    r.params = this.paramsMasked(r.templateId, masked, values);
+    return r;
+  }
+
+  private learn(message: string, now: number, withParams: boolean): MineResult {
     // Fast path: a message whose masked shape was seen before belongs to the same template, which still
     // covers it (templates only ever generalise). The shape is hashed straight from the characters.
     const h1 = this.shape(message);
@@ -207,16 +222,25 @@ export class TemplateMiner {
 
   /** The template a message would get, without learning anything. */
   match(message: string): MineResult | undefined {
+    const userValues: string[] | undefined = this.opts.masks ? [] : undefined;
+    if (userValues) message = this.opts.masks!.apply(message, userValues);
     const masked = this.mask(tokenize(message));
     const values = this.values;
     const leaf = this.leaf(masked, false);
     const best = leaf ? this.bestMatch(leaf.clusters, masked) : undefined;
     if (!best) return undefined;
-    return { templateId: best.id, template: best.text, params: paramsOf(best.tokens, values), change: 'none' };
+    const params = userValues ? paramsWithValues(best.tokens, values, userValues) : paramsOf(best.tokens, values);
+    return { templateId: best.id, template: best.text, params, change: 'none' };
   }
 
   /** The parameters of a message under a template (for explanations, when `add` was told to skip them). */
   paramsOf(templateId: number, message: string): string[] {
+    const masks = this.opts.masks;
+    if (masks !== undefined) {
+      const values: string[] = [];
+      const masked = masks.apply(message, values);
+      return this.paramsMasked(templateId, masked, values);
+    }
     const c = this.byId.get(templateId);
     if (!c) return [];
     // as many tokens as the template: masking collapsed nothing, so raw tokens align one to one
@@ -224,6 +248,14 @@ export class TemplateMiner {
     if (raw.length === c.tokens.length) return paramsOf(c.tokens, raw);
     this.mask(raw);
     return c.tokens.length === this.values.length ? paramsOf(c.tokens, this.values) : [];
+  }
+
+  /** Parameters of a message the user masks have already rewritten, with their values put back. */
+  private paramsMasked(templateId: number, masked: string, userValues: string[]): string[] {
+    const c = this.byId.get(templateId);
+    if (!c) return [];
+    this.mask(tokenize(masked));
+    return c.tokens.length === this.values.length ? paramsWithValues(c.tokens, this.values, userValues) : [];
   }
 
   get(id: number): Template | undefined {
@@ -636,17 +668,78 @@ function isNumeric(tok: string, start: number, end: number): boolean {
 /** The values under the template's wildcards: whole tokens, or the masked pieces of a token (`<*>:<*>`). */
 function paramsOf(template: string[], raw: string[]): string[] {
   const params: string[] = [];
+  for (let i = 0; i < template.length; i++) tokenParams(template[i], raw[i], params);
+  return params;
+}
+
+function tokenParams(t: string, tok: string, out: string[]): void {
+  if (t === WILDCARD) out.push(tok);
+  else if (t.length > 3 && t.includes(WILDCARD)) {
+    // the token as masking saw it gives its values; a token generalised by clustering is aligned piecewise
+    const vals: string[] = [];
+    if (maskToken(tok, vals) === t) out.push(...vals);
+    else piecesUnder(t, tok, out);
+  }
+}
+
+/**
+ * `paramsOf` for a message rewritten by user masks: `userValues` holds the original text of each `<*>`
+ * in the message, in order. Values are matched token by token, so a `<*>` that ends up inside a
+ * template's constant part cannot shift the values of later tokens.
+ */
+function paramsWithValues(template: string[], raw: string[], userValues: string[]): string[] {
+  const params: string[] = [];
+  let u = 0;
   for (let i = 0; i < template.length; i++) {
-    const t = template[i];
-    if (t === WILDCARD) params.push(raw[i]);
-    else if (t.length > 3 && t.includes(WILDCARD)) {
-      // the token as masking saw it gives its values; a token generalised by clustering is aligned piecewise
-      const vals: string[] = [];
-      if (maskToken(raw[i], vals) === t) params.push(...vals);
-      else piecesUnder(t, raw[i], params);
+    const tok = raw[i];
+    const k = countWild(tok);
+    if (k === 0) {
+      tokenParams(template[i], tok, params);
+      continue;
     }
+    const mine = userValues.slice(u, u + k);
+    u += k;
+    const t = template[i];
+    const found: string[] = [];
+    if (t === WILDCARD) found.push(tok);
+    else if (t.includes(WILDCARD)) alignWild(t, tok, found);
+    let j = 0;
+    for (const p of found) params.push(p.indexOf(WILDCARD) < 0 ? p : p.replace(/<\*>/g, () => mine[j++] ?? WILDCARD));
   }
   return params;
+}
+
+/**
+ * The text under each `<*>` of template token `t` in `tok`: `t`'s constant segments are found in
+ * order (the last one at the end). Pushes `tok` whole when they are not there.
+ */
+function alignWild(t: string, tok: string, out: string[]): void {
+  const segs = t.split(WILDCARD);
+  if (!tok.startsWith(segs[0])) {
+    out.push(tok);
+    return;
+  }
+  const found: string[] = [];
+  let pos = segs[0].length;
+  for (let s = 1; s < segs.length; s++) {
+    const seg = segs[s];
+    const last = s === segs.length - 1;
+    const end = last ? (tok.endsWith(seg) && tok.length - seg.length >= pos ? tok.length - seg.length : -1) : seg === '' ? pos : tok.indexOf(seg, pos);
+    if (end < 0) {
+      out.push(tok);
+      return;
+    }
+    found.push(tok.slice(pos, end));
+    pos = end + seg.length;
+  }
+  out.push(...found);
+}
+
+/** Occurrences of `<*>` in `s`. */
+export function countWild(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf(WILDCARD); i >= 0; i = s.indexOf(WILDCARD, i + WILDCARD.length)) n++;
+  return n;
 }
 
 /** Aligns a partly masked template token with the raw token by their delimiters. */

@@ -12,17 +12,22 @@ import type { ComponentMetrics } from '../../model/metrics.js';
 import type { RawLine } from '../../model/record.js';
 import type { FileRow, SqliteStore } from '../../store/sqlite/store.js';
 import { LineFramer } from '../framing.js';
+import { LineGrouper, type MultilineOptions } from '../multiline.js';
 import type { Source, SourceContext } from '../source.js';
 import { compileGlobs, discover, makeRoot, sourceNameFor, type Discovered, type WatchRoot } from './discover.js';
 
 export type FileSourceOptions = Config['files'] & {
   /** Stop once every file has been read to its end (batch mode) instead of polling forever. */
   once?: boolean;
+  /** Group continuation lines into records (stack traces); undefined: every line is a record. */
+  multiline?: MultilineOptions;
 };
 
 interface Tracked {
   row: FileRow;
   framer: LineFramer;
+  /** Holds a record until its last continuation line is in; the checkpoint stays at its start. */
+  grouper?: LineGrouper;
   fd: number | null;
   /** Size at the last poll. */
   size: number;
@@ -53,6 +58,7 @@ export class FileSource implements Source {
   private readBuf: Buffer;
   private firstScan = true;
   private m!: ComponentMetrics;
+  private mm?: ComponentMetrics;
 
   constructor(
     args: string[],
@@ -76,6 +82,7 @@ export class FileSource implements Source {
 
   async run(ctx: SourceContext): Promise<void> {
     this.m = ctx.metrics.get('source.file');
+    if (this.opts.multiline) this.mm = ctx.metrics.get('multiline');
     for (const row of this.store.listFiles()) this.track(row);
     try {
       while (!this.stopped) {
@@ -89,7 +96,7 @@ export class FileSource implements Source {
         }
         await this.flushPartials(ctx, false);
         if (more) continue;
-        const wait = Math.max(0, this.opts.pollInterval - (Date.now() - started));
+        const wait = Math.max(0, Math.min(this.opts.pollInterval - (Date.now() - started), this.heldFlushDue() - Date.now()));
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           sleep(wait).then(resolve, resolve);
@@ -105,6 +112,7 @@ export class FileSource implements Source {
     const t: Tracked = {
       row,
       framer: new LineFramer({ offset: row.offset, line: row.line, skipping: row.skipping }, this.opts, this.m),
+      grouper: this.newGrouper(),
       fd: null,
       size: row.size,
       mtimeNs: -1n,
@@ -115,6 +123,10 @@ export class FileSource implements Source {
     this.byId.set(row.id, t);
     this.byInode.set(`${row.dev}:${row.ino}`, t);
     return t;
+  }
+
+  private newGrouper(): LineGrouper | undefined {
+    return this.opts.multiline ? new LineGrouper(this.opts.multiline, this.mm) : undefined;
   }
 
   private forget(t: Tracked): void {
@@ -248,8 +260,9 @@ export class FileSource implements Source {
       if (fd !== t.fd) closeSync(fd);
     }
     if (!reason) return true;
-    // Bytes we saw exist but never read are lost with the old content (copytruncate's window).
-    const unread = Math.max(0, t.size - consumed);
+    // Bytes we saw exist but never read are lost with the old content (copytruncate's window), and so
+    // is a record held for its continuation lines (read, but not committed).
+    const unread = Math.max(0, t.size - Math.min(consumed, t.grouper?.first?.offset ?? consumed));
     this.m.drop(`file_${reason}`);
     if (unread > 0) this.m.drop('unread_bytes_lost', unread);
     ctx.log.info({ path: t.row.path, reason, unreadBytes: unread }, 'file restarted from the beginning');
@@ -257,6 +270,7 @@ export class FileSource implements Source {
     t.row.line = 0;
     t.row.skipping = false;
     t.framer = new LineFramer({ offset: 0, line: 0, skipping: false }, this.opts, this.m);
+    t.grouper = this.newGrouper();
     // Stored now, not with the next data: a truncated file may stay empty, and status must not show the old offset.
     this.store.updateFile(this.checkpoint({ ...t, size }));
     return true;
@@ -357,25 +371,48 @@ export class FileSource implements Source {
     }
     const now = Date.now();
     if (n === 0) {
-      if (t.row.gone && now - t.lastData > this.opts.closeInactive) this.forget(t);
+      if (t.row.gone && now - t.lastData > this.opts.closeInactive && !t.grouper?.holding) this.forget(t);
       return false;
     }
     t.lastData = now;
     if (pos + n > t.size) t.size = pos + n;
     const lines: RawLine[] = [];
-    t.framer.push(this.readBuf.subarray(0, n), lines);
+    if (t.grouper) {
+      const framed: RawLine[] = [];
+      t.framer.push(this.readBuf.subarray(0, n), framed);
+      for (const l of framed) t.grouper.push(l, lines);
+    } else t.framer.push(this.readBuf.subarray(0, n), lines);
     await this.emit(t, lines, ctx, now);
     return n === this.readBuf.length;
   }
 
   private async emit(t: Tracked, lines: RawLine[], ctx: SourceContext, now: number): Promise<void> {
-    const p = t.framer.position();
-    t.row.offset = p.offset;
-    t.row.line = p.line;
-    t.row.skipping = p.skipping;
+    const held = t.grouper?.first;
+    if (held) {
+      // a held record is not consumed yet: after a restart it is read again from its first line
+      t.row.offset = held.offset;
+      t.row.line = held.line - 1;
+      t.row.skipping = false;
+    } else {
+      const p = t.framer.position();
+      t.row.offset = p.offset;
+      t.row.line = p.line;
+      t.row.skipping = p.skipping;
+    }
     t.row.lastRead = now;
     this.m.emitted += lines.length;
     await ctx.emit({ source: t.row.source, file: t.row.path, fileId: t.row.id, lines, checkpoint: this.checkpoint(t) });
+  }
+
+  /**
+   * When the earliest held multi-line record is due to be flushed: the loop wakes for it rather than at
+   * the next poll, so the wait a record adds to its last line is flushTimeout, not a poll interval more.
+   */
+  private heldFlushDue(): number {
+    let due = Infinity;
+    if (!this.opts.multiline) return due;
+    for (const t of this.byId.values()) if (t.grouper?.holding) due = Math.min(due, t.lastData + this.opts.multiline.flushTimeout);
+    return due;
   }
 
   private checkpoint(t: Tracked): Omit<FileRow, 'firstSeen'> {
@@ -383,14 +420,24 @@ export class FileSource implements Source {
     return row;
   }
 
-  /** A last line without LF is emitted once it has waited `partialLineTimeout` (or at the end in batch mode). */
+  /**
+   * A last line without LF is emitted once it has waited `partialLineTimeout`, a held multi-line record
+   * once it has waited the multiline `flushTimeout` (both at once at the end in batch mode).
+   */
   private async flushPartials(ctx: SourceContext, all: boolean): Promise<void> {
     const now = Date.now();
+    const idle = (ms: number, t: Tracked) => all || now - t.lastData >= ms;
     for (const t of this.byId.values()) {
-      if (!t.framer.hasPartial) continue;
-      if (!all && now - t.lastData < this.opts.partialLineTimeout) continue;
+      const partial = t.framer.hasPartial && idle(this.opts.partialLineTimeout, t);
+      const group = t.grouper !== undefined && idle(this.opts.multiline!.flushTimeout, t);
+      if (!partial && !(group && t.grouper!.holding)) continue;
       const lines: RawLine[] = [];
-      t.framer.flushPartial(lines);
+      if (partial && t.grouper) {
+        const framed: RawLine[] = [];
+        t.framer.flushPartial(framed);
+        for (const l of framed) t.grouper.push(l, lines);
+      } else if (partial) t.framer.flushPartial(lines);
+      if (group) t.grouper!.flush(lines);
       await this.emit(t, lines, ctx, now);
     }
   }
@@ -432,7 +479,7 @@ export class FileSource implements Source {
   private closeIdle(now: number): void {
     for (const t of [...this.byId.values()]) {
       if (t.fd === null || now - t.lastData < this.opts.closeInactive) continue;
-      if (t.framer.hasPartial) continue;
+      if (t.framer.hasPartial || t.grouper?.holding) continue;
       if (t.row.gone) this.forget(t);
       else this.closeFd(t);
     }

@@ -1,0 +1,85 @@
+/**
+ * User masks (`parse.masks`): regexes applied to a message before the miner's own masking, each match
+ * replaced by a fixed text (`<*>` by default, which the miner treats as a variable). The built-in
+ * masking (numbers, addresses, ids, hex, paths and URLs holding digits) needs no regex; these are for
+ * what it leaves as words. Regexes are validated at config load (no nested quantifiers); a replacement
+ * is literal text (`$1` is not expanded).
+ */
+import { countWild, WILDCARD } from './miner.js';
+
+export interface MaskRule {
+  name: string;
+  regex: string;
+  replacement: string;
+}
+
+/**
+ * Masks shipped with logradar, enabled by name (`parse.masks: [email, url, path]`). Not on by default:
+ * Loghub's reference templates keep e-mail addresses and digit-free paths as constants, and one
+ * differing word already merges into a template. A lookbehind keeps each regex linear on long words.
+ */
+export const SHIPPED_MASKS: Record<string, Omit<MaskRule, 'name'>> = {
+  email: { regex: '(?<![\\w.%+-])[\\w.%+-]+@[A-Za-z0-9-]+\\.[A-Za-z0-9.-]*[A-Za-z]', replacement: WILDCARD },
+  url: { regex: '(?<![\\w+.-])[A-Za-z][\\w+.-]*://[^\\s"\'<>()\\[\\]{}|,;]+', replacement: WILDCARD },
+  path: { regex: '(?<![\\w.~/:-])/[\\w.@+~-]+/[\\w.@+~/-]*', replacement: WILDCARD },
+};
+
+interface Compiled {
+  re: RegExp;
+  replacement: string;
+  /** How many `<*>` the replacement holds (each takes the matched text as its value). */
+  wild: number;
+}
+
+export class UserMasks {
+  private readonly rules: Compiled[];
+
+  constructor(rules: readonly MaskRule[]) {
+    this.rules = rules.map((r) => ({ re: new RegExp(r.regex, 'g'), replacement: r.replacement, wild: countWild(r.replacement) }));
+  }
+
+  /**
+   * The message with every mask applied in order. With `values`, the original text under each `<*>` of
+   * the result is appended, in order (a `<*>` already in the message stands for itself), so parameters
+   * can show what a mask replaced.
+   */
+  apply(text: string, values?: string[]): string {
+    if (!values) {
+      for (const r of this.rules) text = text.replace(r.re, (m) => (m === '' ? '' : r.replacement));
+      return text;
+    }
+    let vals: string[] = new Array<string>(countWild(text)).fill(WILDCARD);
+    for (const r of this.rules) {
+      const re = r.re;
+      re.lastIndex = 0;
+      let m = re.exec(text);
+      if (!m) continue;
+      let out = '';
+      let last = 0;
+      let vi = 0;
+      const next: string[] = [];
+      for (; m; m = re.exec(text)) {
+        const start = m.index;
+        const end = start + m[0].length;
+        if (end === start) {
+          re.lastIndex++; // an empty match replaces nothing
+          continue;
+        }
+        const before = text.slice(last, start);
+        for (let k = countWild(before); k > 0; k--) next.push(vals[vi++]);
+        // the value is the original text: earlier masks' placeholders inside the match are put back
+        let value = text.slice(start, end);
+        if (value.indexOf(WILDCARD) >= 0) value = value.replace(/<\*>/g, () => vals[vi++]);
+        for (let k = 0; k < r.wild; k++) next.push(k === 0 ? value : '');
+        out += before + r.replacement;
+        last = end;
+      }
+      const tail = text.slice(last);
+      for (let k = countWild(tail); k > 0; k--) next.push(vals[vi++]);
+      text = out + tail;
+      vals = next;
+    }
+    for (const v of vals) values.push(v);
+    return text;
+  }
+}

@@ -252,6 +252,20 @@ const detectSchema = section(
           },
           'Window scope: Random Cut Forest on per-interval volume and unknown-value shares of monitored fields.',
         ),
+        windowAutoencoder: section(
+          {
+            enabled: z.boolean().default(true),
+            epochs: z.number().int().min(1).default(30).describe('Passes over the training window per fit (fits block the event loop for about a second).'),
+          },
+          'Window scope: a small dense variational autoencoder on the same interval vectors, scored by reconstruction error.',
+        ),
+        windowBoundary: section(
+          {
+            enabled: z.boolean().default(false),
+            nu: z.number().min(0.001).max(0.5).default(0.05).describe('Upper bound on the share of training intervals outside the boundary.'),
+          },
+          'Window scope: one-class boundary (random Fourier features, ν-SVM by SGD) on the interval vectors; off by default.',
+        ),
         recordForest: section(
           {
             enabled: z.boolean().default(true),

@@ -417,8 +417,10 @@ export class Pipeline {
     for (const [tid, c] of Object.entries(w.templates)) series.push({ source: st.name, key: `template:${tid}`, start: w.start, value: c });
     const findings = st.fieldRateDetector.score(w, st.fieldRate);
     const rcf = st.models.windowForest?.detector;
-    const wx = rcf ? st.models.windowFeatures(w) : undefined;
-    if (rcf && wx) {
+    const wx = st.models.windowFeatures(w);
+    const batchFitted = st.models.windowFindings(wx, this.observing);
+    for (const f of batchFitted) findings.push({ ...f, explain: { ...f.explain, sample: w.sample } });
+    if (rcf) {
       const raw = rcf.raw(wx);
       const f = rcf.score(wx, raw);
       if (f) findings.push({ ...f, explain: { ...f.explain, sample: w.sample } });
@@ -453,7 +455,10 @@ export class Pipeline {
       st.normal.window = { start: w.start, end: w.end, total: w.total, unknown, sample: w.sample };
     }
     // Anomalous windows are not learned: a long incident must not become the new normal.
-    if (!anomalous && this.mode.learn) st.fieldRateDetector.learn(w, st.fieldRate);
+    if (!anomalous && this.mode.learn) {
+      st.fieldRateDetector.learn(w, st.fieldRate);
+      st.models.learnWindow(wx);
+    }
   }
 
   private commit(st: SourceState, part: CommitBatch & { anomalies: Anomaly[] }, now: number): void {

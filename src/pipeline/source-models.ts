@@ -9,6 +9,8 @@ import { LearnedDetector, type LearnedSnapshot } from '../detectors/learned.js';
 import type { Features, Model, ModelSnapshot } from '../detectors/model.js';
 import { IsolationForest, restoreIsolationForest } from '../detectors/ml/isolation-forest.js';
 import { RandomCutForest, restoreRandomCutForest } from '../detectors/ml/random-cut-forest.js';
+import { Autoencoder, restoreAutoencoder } from '../detectors/ml/autoencoder.js';
+import { OneClassBoundary, restoreOneClass } from '../detectors/ml/one-class.js';
 import { restoreSequenceModel, SequenceModel, sessionCounts } from '../detectors/ml/sequence-model.js';
 import { newParamNoveltyState, paramNoveltyFromJson, paramNoveltyToJson, type ParamNoveltyJson, type ParamNoveltyState } from '../detectors/param-novelty.js';
 import type { FieldIndicators, WindowAggregate } from '../features/window.js';
@@ -35,6 +37,8 @@ export class SourceModels {
   readonly sequence?: Slot<number[]>;
   readonly sessionForest?: Slot<Features>;
   windowForest?: Slot<Features>;
+  windowAutoencoder?: Slot<Features>;
+  windowBoundary?: Slot<Features>;
   readonly recordForest?: Slot<Features>;
   /** Known parameter values per template position (parameter novelty). */
   params: ParamNoveltyState = newParamNoveltyState();
@@ -63,7 +67,7 @@ export class SourceModels {
         restore: restoreIsolationForest,
       };
     }
-    this.windowForest = this.newWindowForest();
+    this.newWindowModels();
     if (m.recordForest.enabled) {
       const model = new IsolationForest({ seed: d.seed, trees: m.recordForest.trees, window: m.recordForest.window, refitEvery: m.recordForest.refitEvery });
       this.recordForest = {
@@ -73,22 +77,48 @@ export class SourceModels {
     }
   }
 
-  /** The RCF's dimensions are fixed at its first point: a new set of monitored fields needs a new forest. */
-  private newWindowForest(): Slot<Features> | undefined {
+  /** The RCF's dimensions are fixed at its first point: a new set of monitored fields needs new window models. */
+  private newWindowModels(): void {
     const d = this.config.detect;
-    const m = d.models.windowForest;
-    if (!m.enabled) return undefined;
-    const model = new RandomCutForest({ seed: d.seed, trees: m.trees, shingleSize: m.shingleSize });
-    return {
-      detector: new LearnedDetector('window-rcf', model, { threshold: d.threshold, ...d.calibration }, (x, raw) => `unusual interval (RCF score ${fmt(raw)}; ${this.top(this.windowForest!, x)})`),
-      restore: restoreRandomCutForest,
-    };
+    const m = d.models;
+    const cal = { threshold: d.threshold, ...d.calibration };
+    this.windowForest = m.windowForest.enabled
+      ? {
+          detector: new LearnedDetector('window-rcf', new RandomCutForest({ seed: d.seed, trees: m.windowForest.trees, shingleSize: m.windowForest.shingleSize }), cal, (x, raw) => `unusual interval (RCF score ${fmt(raw)}; ${this.top(this.windowForest!, x)})`),
+          restore: restoreRandomCutForest,
+        }
+      : undefined;
+    this.windowAutoencoder = m.windowAutoencoder.enabled
+      ? {
+          detector: new LearnedDetector('window-vae', new Autoencoder({ seed: d.seed, epochs: m.windowAutoencoder.epochs }), cal, (x, raw) => `interval reconstructed badly (error ${fmt(raw)}; ${this.top(this.windowAutoencoder!, x)})`),
+          restore: restoreAutoencoder,
+        }
+      : undefined;
+    this.windowBoundary = m.windowBoundary.enabled
+      ? {
+          detector: new LearnedDetector('window-boundary', new OneClassBoundary({ seed: d.seed, nu: m.windowBoundary.nu }), cal, (x, raw) => `interval outside the learned boundary (${fmt(raw)}; ${this.top(this.windowBoundary!, x)})`),
+          restore: restoreOneClass,
+        }
+      : undefined;
+  }
+
+  /** Window findings of the batch-fitted window models (the RCF streams and is handled by the caller). */
+  windowFindings(x: Features, observe: boolean): Finding[] {
+    const out: Finding[] = [];
+    if (this.windowAutoencoder) push(out, this.windowAutoencoder.detector, x, observe);
+    if (this.windowBoundary) push(out, this.windowBoundary.detector, x, observe);
+    return out;
+  }
+
+  learnWindow(x: Features): void {
+    this.windowAutoencoder?.detector.learn(x);
+    this.windowBoundary?.detector.learn(x);
   }
 
   /** The source chose its monitored fields (automatic fields): features and the window forest follow. */
   setIndicators(indicators: FieldIndicators): void {
     this.indicators = indicators;
-    this.windowForest = this.newWindowForest();
+    this.newWindowModels();
   }
 
   private top<X>(slot: Slot<X>, x: X): string {
@@ -174,6 +204,8 @@ export class SourceModels {
       ['sequence', this.sequence as Slot<never> | undefined],
       ['sessionForest', this.sessionForest as Slot<never> | undefined],
       ['windowForest', this.windowForest as Slot<never> | undefined],
+      ['windowAutoencoder', this.windowAutoencoder as Slot<never> | undefined],
+      ['windowBoundary', this.windowBoundary as Slot<never> | undefined],
       ['recordForest', this.recordForest as Slot<never> | undefined],
     ];
     return all.filter((e): e is [string, Slot<never>] => e[1] !== undefined);

@@ -53,6 +53,17 @@ export class LearnedDetector<X> {
     };
   }
 
+  /**
+   * Like `score` for a raw score already known; the input is built (by `x`) only when the grade makes
+   * it an anomaly that needs its reason and contributions.
+   */
+  scoreRaw(raw: number | undefined, x: () => X): Finding | undefined {
+    if (raw === undefined || !this.calibrator.warm()) return undefined;
+    const grade = this.calibrator.grade(raw);
+    if (grade >= this.calibration.threshold) return this.score(x(), raw);
+    return { detector: this.name, grade, reason: `${this.name} score ${raw}`, explain: { score: raw } };
+  }
+
   /** Adds a raw score to the calibration history (scores of normal operation). */
   observe(raw: number | undefined): void {
     if (raw !== undefined) this.calibrator.observe(raw);

@@ -16,6 +16,7 @@ import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatu
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
 import { SourceModels, type ModelsSnapshot } from './source-models.js';
+import type { Features } from '../detectors/model.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly, DetectorGrade, ParsedRecord } from '../model/record.js';
@@ -255,11 +256,12 @@ export class Pipeline {
     let f4: Finding | undefined;
     const forest = st.models.recordForest?.detector;
     if (forest) {
-      const x = st.models.recordFeatures(rec, count, st.records);
-      const raw = st.models.recordRaw(x);
-      if (this.mode.report) f4 = forest.score(x, raw);
+      let x: Features | undefined;
+      const features = () => (x ??= st.models.recordFeatures(rec, count, st.records));
+      const raw = st.models.recordRaw(st.models.recordKey(rec, count, st.records), features);
+      if (this.mode.report) f4 = forest.scoreRaw(raw, features);
       if (this.observing) forest.observe(raw);
-      if (this.mode.learn) forest.learn(x);
+      if (this.mode.learn && before % st.models.recordLearnEvery === 0) forest.learn(features());
     }
     let f5: Finding | undefined;
     if (this.paramNovelty.wants(rec.templateId, st.models.params)) {

@@ -147,24 +147,40 @@ export class SourceModels {
 
   // ---- scoring (pure) and learning, per scope ----
 
-  /** Raw record-forest score, cached per feature vector and forest generation. */
-  recordRaw(x: Features): number | undefined {
-    const slot = this.recordForest;
-    if (!slot) return undefined;
-    const model = slot.detector;
+  /** The record's features as a compact key: rarity quantum, level, indices of unknown monitored fields. */
+  recordKey(rec: ParsedRecord, count: number, total: number): string {
+    let key = `${Math.round(-2 * Math.log2(Math.max(count, 1) / Math.max(total, 1)))}|${typeof rec.fields.level === 'string' ? rec.fields.level : ''}`;
+    const fields = this.indicators.fields;
+    for (let i = 0; i < fields.length; i++) if (this.indicators.unknownValue(fields[i].field, rec) !== undefined) key += `,${i}`;
+    return key;
+  }
+
+  /**
+   * Raw record-forest score, cached by feature key for the forest generation it came from: records
+   * repeat a few feature vectors, so the forest is walked for few of them. `features` builds the vector
+   * on a miss.
+   */
+  recordRaw(key: string, features: () => Features): number | undefined {
+    const model = this.recordForest?.detector;
+    if (!model) return undefined;
     const gen = model.generation;
     if (gen !== this.recordCacheGen) {
       this.recordCache.clear();
       this.recordCacheGen = gen;
     }
-    const key = JSON.stringify(x);
     let raw = this.recordCache.get(key);
     if (raw === undefined) {
-      raw = model.raw(x);
+      raw = model.raw(features());
       if (raw === undefined) return undefined;
       if (this.recordCache.size < 100_000) this.recordCache.set(key, raw);
     }
     return raw;
+  }
+
+  /** Learned records are a regular sample: the forest's window then spans refitEvery records, not the last few thousand. */
+  get recordLearnEvery(): number {
+    const m = this.config.detect.models.recordForest;
+    return Math.max(1, Math.floor(m.refitEvery / m.window));
   }
 
   sessionFindings(events: number[], observe: boolean): Finding[] {

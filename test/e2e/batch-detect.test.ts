@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, ROOT, runCli, tmpDir } from '../helpers/cli.js';
+import { cleanupAfterEach, ROOT, runCli, tmpDir, watchOnce, writeConfig } from '../helpers/cli.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 cleanupAfterEach();
@@ -61,6 +61,24 @@ describe.skipIf(!TRAIN.present)(`HDFS block sessions (${TRAIN.why})`, () => {
       const ex = s.explain as { lines: Array<{ line: number; raw: string }> };
       expect(ex.lines.length).toBeGreaterThan(0);
       for (const l of ex.lines) expect(raw[l.line - 1]).toBe(l.raw);
+    }
+  }, 180_000);
+});
+
+describe.skipIf(!TRAIN.present)(`sessions while watching (${TRAIN.why})`, () => {
+  it('watch learns sessions online and stores session anomalies with their key, queryable with anomalies --json', async () => {
+    const dir = tmpDir('logradar-batch-');
+    const cfg = writeConfig(dir, { session: { key: KEY } });
+    const r = await watchOnce({ paths: [TRAIN.path], dataDir: join(dir, 'data'), config: cfg });
+    expect(r.code, r.stderr).toBe(0);
+    const q = await runCli(['anomalies', '--data-dir', join(dir, 'data'), '--json']);
+    expect(q.code, q.stderr).toBe(0);
+    const sessions = ndjson(q.stdout).filter((a) => a.kind === 'session');
+    expect(sessions.length).toBeGreaterThan(10);
+    const raw = readFileSync(TRAIN.path, 'utf8').split('\n');
+    for (const s of sessions) {
+      expect(s.session).toMatch(/^blk_-?\d+$/);
+      expect(raw[(s.line as number) - 1]).toContain(s.session as string);
     }
   }, 180_000);
 });

@@ -131,24 +131,32 @@ export class TemplateMiner {
     let i = 0;
     while (i < n) {
       let c = message.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+      if (isSpace(c)) {
         i++;
         continue;
       }
-      // a token: hash it while scanning; if it holds a digit, rewind and hash its masked form instead
+      // a token: hash it while scanning; at its first digit, stop hashing (it will be rewound and its
+      // masked form hashed instead) and only look for its end and its delimiters
       const start = i;
       const s1 = h1;
       const s2 = h2;
       let digit = false;
       let delim = 0;
       do {
-        if (c >= 48 && c <= 57) digit = true;
-        else delim |= DELIMITER[c] ?? 0;
+        if (c >= 48 && c <= 57) {
+          digit = true;
+          break;
+        }
+        delim |= DELIMITER[c];
         h1 = Math.imul(h1 ^ c, 0x01000193);
         h2 = (Math.imul(h2, 31) + c) | 0;
         c = ++i < n ? message.charCodeAt(i) : 32;
-      } while (!(c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12));
+      } while (!isSpace(c));
       if (digit) {
+        do {
+          delim |= DELIMITER[c];
+          c = ++i < n ? message.charCodeAt(i) : 32;
+        } while (!isSpace(c));
         // a value without delimiters (a number, an id) is classified in place; others go through maskSpan
         const text = delim === 0 ? maskPiece(message, start, i) : maskSpan(message, start, i);
         const wild = text === WILDCARD;
@@ -360,7 +368,12 @@ export function tokenize(message: string): string[] {
   return message.match(TOKEN) ?? [];
 }
 
-const TOKEN = /[^ \t\n\r\v\f]+/g; // the same whitespace as shape()
+const TOKEN = /[^ \t\n\r\v\f]+/g; // the same whitespace as isSpace()
+
+/** Space, tab, LF, VT, FF, CR: one comparison for the usual printable character. */
+function isSpace(c: number): boolean {
+  return c <= 32 && (c === 32 || (c >= 9 && c <= 13));
+}
 
 /**
  * Tree levels key on words; a token holding a digit or a variable (a host name, `<*>:<*>`) goes under
@@ -617,8 +630,9 @@ function isAlpha(tok: string, start: number, end: number): boolean {
   return end > start;
 }
 
-// Byte tables (a holey JS array would be looked up through its prototype chain on every miss).
-const DELIMITER = new Uint8Array(128);
+// Character tables over every UTF-16 code unit, so a lookup is never out of bounds (a holey JS array
+// would be looked up through its prototype chain on every miss).
+const DELIMITER = new Uint8Array(65536);
 for (const ch of ':=()[]{},;"\'<>|#') DELIMITER[ch.charCodeAt(0)] = 1;
 
 /** Only digits and dots (a number, an IPv4 address, a version). */

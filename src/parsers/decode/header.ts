@@ -95,10 +95,24 @@ function headerLike(text: string, start: number, end: number): boolean {
   return upper && end > start;
 }
 
-/** `prog[pid]:`, `prog(sub)[pid]:`, `a.b.Class$Inner:` — a component name ending the header. */
-function isComponent(tok: string): boolean {
-  return tok.length > 1 && tok.endsWith(':') && /^[\w.$@/()[\]-]+:$/.test(tok) && !/^\d+:$/.test(tok);
+/**
+ * `prog[pid]:`, `prog(sub)[pid]:`, `a.b.Class$Inner:` — a component name ending the header: text[start, end)
+ * is word characters and `.$@/()[]-` then a colon, and not only digits.
+ */
+function isComponent(text: string, start: number, end: number): boolean {
+  if (end - start < 2 || text.charCodeAt(end - 1) !== 58 /* : */) return false;
+  let digitsOnly = true;
+  for (let i = start; i < end - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    digitsOnly = false;
+    if (!(c < 128 && COMPONENT_CHAR[c])) return false;
+  }
+  return !digitsOnly;
 }
+
+const COMPONENT_CHAR = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.$@/()[]-') COMPONENT_CHAR[ch.charCodeAt(0)] = 1;
 
 /**
  * Where the message starts in `text`, given where the timestamp ended (`from`, 0 when none) and whether
@@ -113,7 +127,7 @@ export function detectHeader(text: string, from: number, syslog: boolean): Heade
   if (syslog) {
     const s1 = tokStart;
     const e1 = tokEnd;
-    if (scan(text, e1) && isComponent(text.slice(s1, e1)) && !isComponent(text.slice(s0, e0))) return { start: tokStart, component: text.slice(s1, e1 - 1) };
+    if (scan(text, e1) && isComponent(text, s1, e1) && !isComponent(text, s0, e0)) return { start: tokStart, component: text.slice(s1, e1 - 1) };
   }
   let ts = s0;
   let te = e0;
@@ -139,12 +153,12 @@ function afterLevel(text: string, pos: number, level: string, from: number): Hea
     if (!scan(text, e)) return { start: s, level };
     const ns = tokStart;
     const ne = tokEnd;
-    if (!(isDash(text, ns, ne) || isComponent(text.slice(ns, ne)))) break;
+    if (!(isDash(text, ns, ne) || isComponent(text, ns, ne))) break;
     s = ns;
     e = ne;
   }
   let component: string | undefined;
-  if (!isDash(text, s, e) && isComponent(text.slice(s, e)) && scan(text, e)) {
+  if (!isDash(text, s, e) && isComponent(text, s, e) && scan(text, e)) {
     component = text.slice(s, e - 1);
     s = tokStart;
     e = tokEnd;

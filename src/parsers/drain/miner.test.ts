@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../../test/helpers/loghub.js';
 import { sharedData } from '../../../test/helpers/shared-data.js';
+import { Rng } from '../../util/rng.js';
 import { generalize, maskToken, render, TemplateMiner, tokenize, type MinerOptions } from './miner.js';
 
 const HDFS_CSV = sharedData('loghub-2k/HDFS/HDFS_2k.log_structured.csv').path;
@@ -206,6 +207,31 @@ describe('TemplateMiner grouping rules', () => {
     const c = m.add('to=<carol@x.org>, relay=mx.x.org[10.0.0.3]:25, delay=9, status=deferred (450 try later)');
     expect(c.templateId).not.toBe(a.templateId);
     expect(m.add('login tty=NODEVssh rhost=a').templateId).not.toBe(m.add('login tty=:0 rhost=a').templateId);
+  });
+
+  it('hashes equal masked shapes alike and different ones apart (the fast path relies on it)', () => {
+    const toks = ['/a/1', 'blk_-12', '(10)', '10.0.0.1:8080', 'a..b1', 'x......0x0', '1..2', '..5', 'x1.', '8020.', 'core.1234', 'ssh2', 'x86', '#2', '-3', '+3',
+      'v1.2', 'part-0101', 'deadbeef12', 'hdfs://h:9000/a', '[1234]', 'uid=0', '1,2', 'é1', 'word', 'a.b', 'BLOCK*', '12', 'z9z9z9z9', '-', '3.'];
+    const shapeOf = (msg: string) => {
+      // the slow path's masked sequence: each token masked, runs of whole-token values collapsed
+      const out: string[] = [];
+      for (const t of tokenize(msg).map((x) => maskToken(x))) if (!(t === '<*>' && out[out.length - 1] === '<*>')) out.push(t);
+      return out.join(' ');
+    };
+    const m = miner() as unknown as { shape(s: string): number; shape2: number };
+    const byShape = new Map<string, string>();
+    const byHash = new Map<string, string>();
+    const rng = new Rng(7);
+    for (let i = 0; i < 4000; i++) {
+      const msg = Array.from({ length: 1 + rng.int(4) }, () => toks[rng.int(toks.length)]).join(i % 3 ? ' ' : '  ');
+      const hash = `${m.shape(msg)}:${m.shape2}`;
+      const shape = shapeOf(msg);
+      if (!byShape.has(shape)) byShape.set(shape, hash);
+      expect(hash, msg).toBe(byShape.get(shape));
+      if (!byHash.has(hash)) byHash.set(hash, shape);
+      expect(byHash.get(hash), msg).toBe(shape);
+    }
+    expect(byShape.size).toBeGreaterThan(500);
   });
 
   it('puts a token holding digits under the wildcard branch of the tree', () => {

@@ -46,6 +46,15 @@ describe('tokenize and maskToken', () => {
       ['0x1f', '<*>'],
       ['deadbeef12', '<*>'],
       ['/user/root/rand3/part-01010.', '<*>'],
+      // long values, where masking can stop early, and the dot rules that forbid it
+      ['/user/root/rand/_temporary/_task_200811092030_0001_m_000590_0/part-00590', '<*>'],
+      ['12345678901.', '<*>.'],
+      ['-1234567890.', '<*>'],
+      ['x_1234567890..5', '<*>..<*>'],
+      ['blk_123456789..0', '<*>..<*>'],
+      ['v_123456789:1', '<*>:<*>'],
+      ['a1234567890', '<*>'],
+      ['core.1234567890', 'core.<*>'],
     ];
     for (const [tok, want] of cases) expect(maskToken(tok), tok).toBe(want);
   });
@@ -211,7 +220,9 @@ describe('TemplateMiner grouping rules', () => {
 
   it('hashes equal masked shapes alike and different ones apart (the fast path relies on it)', () => {
     const toks = ['/a/1', 'blk_-12', '(10)', '10.0.0.1:8080', 'a..b1', 'x......0x0', '1..2', '..5', 'x1.', '8020.', 'core.1234', 'ssh2', 'x86', '#2', '-3', '+3',
-      'v1.2', 'part-0101', 'deadbeef12', 'hdfs://h:9000/a', '[1234]', 'uid=0', '1,2', 'é1', 'word', 'a.b', 'BLOCK*', '12', 'z9z9z9z9', '-', '3.'];
+      'v1.2', 'part-0101', 'deadbeef12', 'hdfs://h:9000/a', '[1234]', 'uid=0', '1,2', 'é1', 'word', 'a.b', 'BLOCK*', '12', 'z9z9z9z9', '-', '3.',
+      'blk_-1608999687919862906', '/user/root/rand/_temporary/_task_200811092030_0001_m_000590_0/part-00590', '/user/x/part-00590.', 'x_1234567890.5', 'x_1234567890..5',
+      '#123456789012', '-1234567890.', 'a1234567890', 'ab_123456789a.b', 'core_12345678.1234', '12345678901.', 'abcdef0123456789', 'v_123456789:1'];
     const shapeOf = (msg: string) => {
       // the slow path's masked sequence: each token masked, runs of whole-token values collapsed
       const out: string[] = [];

@@ -574,10 +574,17 @@ function maskPiece(tok: string, start: number, end: number, values?: string[]): 
   for (let i = start; i < end; i++) {
     const c = tok.charCodeAt(i);
     if (c >= 48 && c <= 57) {
+      if (prev === 95 || prev === 45 || prev === 47 || prev === 46 || prev === 35) joined = true;
+      // At the first digit of a piece that is surely a value, with no dot so far and none to come, the
+      // rest cannot change the outcome (the dot rules below are off): skip a long tail such as
+      // `blk_-1608999687919862906` or `/user/root/rand/_temporary/_task_200811092030_0001_m_000590_0/part-00590`.
+      if (digits === 0 && lastDot < 0 && end - i > 8 && (joined || startsLikeValue(tok.charCodeAt(start))) && !hasDot(tok, i, end)) {
+        values?.push(whole(tok, start, end));
+        return WILDCARD;
+      }
       digits++;
       alnum++;
       hex++;
-      if (prev === 95 || prev === 45 || prev === 47 || prev === 46 || prev === 35) joined = true;
     } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
       alnum++;
       if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++;
@@ -593,9 +600,7 @@ function maskPiece(tok: string, start: number, end: number, values?: string[]): 
     prev = c;
   }
   if (digits === 0) return whole(tok, start, end);
-  const first = tok.charCodeAt(start);
-  const value =
-    (first >= 48 && first <= 57) || first === 45 || first === 43 || first === 47 || first === 46 || first === 35 || joined || digits * 2 >= alnum || (alnum >= 8 && hex === alnum);
+  const value = startsLikeValue(tok.charCodeAt(start)) || joined || digits * 2 >= alnum || (alnum >= 8 && hex === alnum);
   if (!value) return whole(tok, start, end);
   // a word, a dot, a number: the word names the value (`core.1234` → `core.<*>`)
   if (!numeric && lastDot > start && lastDot < end - 1 && isNumeric(tok, lastDot + 1, end) && isAlpha(tok, start, lastDot)) {
@@ -609,6 +614,17 @@ function maskPiece(tok: string, start: number, end: number, values?: string[]): 
   }
   values?.push(whole(tok, start, end));
   return WILDCARD;
+}
+
+/** A digit, `-`, `+`, `/`, `.` or `#`: a piece holding a digit that starts so is a value. */
+function startsLikeValue(first: number): boolean {
+  return (first >= 48 && first <= 57) || first === 45 || first === 43 || first === 47 || first === 46 || first === 35;
+}
+
+/** Whether tok[from, end) holds a dot (searched natively: it usually does not). */
+function hasDot(tok: string, from: number, end: number): boolean {
+  const dot = tok.indexOf('.', from);
+  return dot >= 0 && dot < end;
 }
 
 function whole(tok: string, start: number, end: number): string {

@@ -70,12 +70,19 @@ function isBracketed(text: string, start: number, end: number): boolean {
   return end - start > 1 && text.charCodeAt(start) === 91 && text.charCodeAt(end - 1) === 93;
 }
 
+/** The levels by length (up to 10): a token is compared in place with the few of its length, not cut out and hashed. */
+const LEVELS_BY_LENGTH: string[][] = Array.from({ length: 11 }, () => []);
+for (const l of LEVELS) LEVELS_BY_LENGTH[l.length].push(l);
+
 function levelOf(text: string, start: number, end: number): string | undefined {
   const c = text.charCodeAt(start);
-  // levels are short upper-case words or bracketed: skip the set lookup for everything else
+  // levels are short upper-case words or bracketed: skip the lookup for everything else
   if (end - start > 10 || !((c >= 65 && c <= 90) || c === 91)) return undefined;
+  if (c !== 91) {
+    for (const l of LEVELS_BY_LENGTH[end - start]) if (text.startsWith(l, start)) return l;
+    return undefined;
+  }
   const tok = text.slice(start, end);
-  if (LEVELS.has(tok)) return tok;
   if (tok.length > 2 && c === 91 && tok.charCodeAt(tok.length - 1) === 93) {
     const inner = tok.slice(1, -1).toUpperCase();
     if (LEVELS.has(inner)) return inner;
@@ -123,17 +130,19 @@ export function detectHeader(text: string, from: number, syslog: boolean): Heade
   const s0 = tokStart;
   const e0 = tokEnd;
   if (!scan(text, e0)) return { start: from };
+  const s1 = tokStart;
+  const e1 = tokEnd;
   // syslog: host prog[pid]: message
-  if (syslog) {
-    const s1 = tokStart;
-    const e1 = tokEnd;
-    if (scan(text, e1) && isComponent(text, s1, e1) && !isComponent(text, s0, e0)) return { start: tokStart, component: text.slice(s1, e1 - 1) };
-  }
+  if (syslog && scan(text, e1) && isComponent(text, s1, e1) && !isComponent(text, s0, e0)) return { start: tokStart, component: text.slice(s1, e1 - 1) };
   let ts = s0;
   let te = e0;
   for (let i = 0; i < 10; i++) {
-    if (i > 0 && !scan(text, te)) break;
-    if (i > 0) {
+    if (i === 1) {
+      // the second token was scanned above
+      ts = s1;
+      te = e1;
+    } else if (i > 1) {
+      if (!scan(text, te)) break;
       ts = tokStart;
       te = tokEnd;
     }

@@ -260,6 +260,23 @@ describe('TemplateMiner bounds and params', () => {
     expect(m.add('seq=42 src=a').params).toEqual(['42']);
   });
 
+  it('never answers with an evicted template whose leading token was generalised', () => {
+    // `b="x"` and `b="__y__=1"` share the branch `b=`, then the template's token becomes <*> (another branch)
+    const m = miner({ maxTemplates: 2 });
+    const first = m.add('a b="x" c', 1);
+    expect(m.add('a b="__y__=1" c', 2)).toMatchObject({ templateId: first.templateId, change: 'updated' });
+    m.add('other words here', 3);
+    m.add('more other words', 4);
+    expect(m.get(first.templateId)).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      const r = m.add('a b="z" c', 5 + i);
+      expect(r.templateId).not.toBe(first.templateId);
+      expect(m.get(r.templateId)).toBeDefined();
+    }
+    const roots = (m as unknown as { roots: Map<number, { children: Map<string, { children: Map<string, { clusters: unknown[] }> }> }> }).roots;
+    expect(roots.get(3)!.children.get('a')!.children.get('b=')!.clusters).toHaveLength(1);
+  });
+
   it('prunes tree nodes of evicted templates', () => {
     const m = miner({ maxTemplates: 10 });
     for (let i = 0; i < 500; i++) m.add(`word${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))} only here`, i);

@@ -56,6 +56,12 @@ export class TemplateMiner {
   /** Root level: by token count. */
   private readonly roots = new Map<number, Node>();
   private readonly byId = new Map<number, Cluster>();
+  /**
+   * The tree keys each cluster was filed under. Generalising can turn a leading token into `<*>` (whose key
+   * differs), so removal must not recompute the path from the current tokens, or an evicted template would
+   * stay in the tree and go on matching messages under an id that no longer exists.
+   */
+  private readonly filedUnder = new Map<Cluster, string[]>();
   private readonly dirty = new Set<Cluster>();
   private readonly evictedIds: number[] = [];
   evictions = 0;
@@ -206,7 +212,7 @@ export class TemplateMiner {
       return { templateId: best.id, template: best.text, params: withParams ? paramsOf(best.tokens, values) : NO_PARAMS, change };
     }
     const c: Cluster = { id: this.ids.next(), tokens: masked, text: render(masked), count: 1, firstSeen: now, lastSeen: now };
-    (leaf ?? this.leaf(masked, true)!).clusters.push(c);
+    this.file(c, leaf);
     this.byId.set(c.id, c);
     this.dirty.add(c);
     if (this.byId.size > this.opts.maxTemplates) this.evictOldest(c);
@@ -270,7 +276,7 @@ export class TemplateMiner {
     for (const t of templates) {
       const tokens = t.tokens.slice();
       const c: Cluster = { ...t, tokens, text: render(tokens) };
-      this.leaf(tokens, true)!.clusters.push(c);
+      this.file(c);
       this.byId.set(c.id, c);
     }
   }
@@ -331,20 +337,27 @@ export class TemplateMiner {
     return bestSim >= this.opts.similarity || mismatches <= 1 ? best : undefined;
   }
 
+  /** Puts a new cluster in its leaf (`leaf` when already looked up), remembering the keys of the path. */
+  private file(c: Cluster, leaf?: Node): void {
+    (leaf ?? this.leaf(c.tokens, true)!).clusters.push(c);
+    this.filedUnder.set(c, c.tokens.slice(0, Math.min(this.opts.depth, c.tokens.length)).map(treeKey));
+  }
+
   /** Unlinks a cluster and prunes the tree nodes it leaves empty, so memory stays bounded by maxTemplates. */
   private removeFromTree(c: Cluster): void {
+    const keys = this.filedUnder.get(c)!;
+    this.filedUnder.delete(c);
     const path: Node[] = [];
     let node = this.roots.get(c.tokens.length);
-    const d = Math.min(this.opts.depth, c.tokens.length);
-    for (let i = 0; node && i < d; i++) {
+    for (let i = 0; node && i < keys.length; i++) {
       path.push(node);
-      node = node.children.get(treeKey(c.tokens[i]));
+      node = node.children.get(keys[i]);
     }
     if (!node) return;
     const i = node.clusters.indexOf(c);
     if (i >= 0) node.clusters.splice(i, 1);
     for (let k = path.length - 1; k >= 0 && node.clusters.length === 0 && node.children.size === 0; k--) {
-      path[k].children.delete(treeKey(c.tokens[k]));
+      path[k].children.delete(keys[k]);
       node = path[k];
     }
     if (path.length > 0 && path[0].children.size === 0 && path[0].clusters.length === 0) this.roots.delete(c.tokens.length);

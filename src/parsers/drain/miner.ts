@@ -164,7 +164,7 @@ export class TemplateMiner {
           c = ++i < n ? message.charCodeAt(i) : 32;
         } while (!isSpace(c));
         // a value without delimiters (a number, an id) is classified in place; others go through maskSpan
-        const text = delim === 0 ? maskPiece(message, start, i) : maskSpan(message, start, i);
+        const text = delim === 0 ? maskPiece(message, start, i) : maskDelimited(whole(message, start, i));
         const wild = text === WILDCARD;
         if (wild && prevWild) {
           // runs of values collapse, as in mask()
@@ -523,7 +523,11 @@ function maskSpan(text: string, start: number, end: number, values?: string[]): 
   }
   if (!hasDigit) return whole(text, start, end);
   if (!hasDelim) return maskPiece(text, start, end, values);
-  const tok = whole(text, start, end);
+  return maskDelimited(whole(text, start, end), values);
+}
+
+/** A token holding a digit and a delimiter: a URL, or its pieces masked one by one. */
+function maskDelimited(tok: string, values?: string[]): string {
   const scheme = tok.indexOf('://');
   if (scheme > 0) return maskUrl(tok, scheme, values);
   return maskPieces(tok, values);
@@ -591,7 +595,7 @@ function maskPiece(tok: string, start: number, end: number, values?: string[]): 
       // At the first digit of a piece that is surely a value, with no dot so far and none to come, the
       // rest cannot change the outcome (the dot rules below are off): skip a long tail such as
       // `blk_-1608999687919862906` or `/user/root/rand/_temporary/_task_200811092030_0001_m_000590_0/part-00590`.
-      if (digits === 0 && lastDot < 0 && end - i > 8 && (joined || startsLikeValue(tok.charCodeAt(start))) && !hasDot(tok, i, end)) {
+      if (digits === 0 && end - i > 8 && surelyWholeValue(tok, start, i, end, joined, lastDot)) {
         values?.push(whole(tok, start, end));
         return WILDCARD;
       }
@@ -634,10 +638,27 @@ function startsLikeValue(first: number): boolean {
   return (first >= 48 && first <= 57) || first === 45 || first === 43 || first === 47 || first === 46 || first === 35;
 }
 
-/** Whether tok[from, end) holds a dot (searched natively: it usually does not). */
-function hasDot(tok: string, from: number, end: number): boolean {
-  const dot = tok.indexOf('.', from);
-  return dot >= 0 && dot < end;
+/**
+ * At the first digit (`i`) of the piece tok[start, end), with no dot run before it: is the piece surely a
+ * value masked as a whole, whatever follows? The rules below that could still change the outcome all need
+ * dots: a dot run (split), `word.<number>` (a letter-led piece) and a closing full stop after a number.
+ * The dots are searched natively (long values such as `blk_-1608999687919862906`, HDFS paths and IPv4
+ * addresses are then not scanned to their end).
+ */
+function surelyWholeValue(tok: string, start: number, i: number, end: number, joined: boolean, lastDot: number): boolean {
+  const first = tok.charCodeAt(start);
+  // a value, and no dot before or after the first digit
+  if (lastDot < 0 && (joined || startsLikeValue(first))) {
+    const dot = tok.indexOf('.', i);
+    if (dot < 0 || dot >= end) return true;
+  }
+  // led by a digit, `/`, `#` or `+` (never a word naming its value), not ending with a dot, no dot run
+  if ((first >= 48 && first <= 57) || first === 47 || first === 35 || first === 43) {
+    if (tok.charCodeAt(end - 1) === 46) return false;
+    const run = tok.indexOf('..', i);
+    return run < 0 || run >= end - 1;
+  }
+  return false;
 }
 
 function whole(tok: string, start: number, end: number): string {

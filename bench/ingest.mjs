@@ -7,9 +7,11 @@
  *   2. append-to-stored latency at the default 1 s poll: p50/p99 over timed appends.
  *   3. 10,000 idle files at a 1 s poll: CPU share of one core while nothing changes.
  * Options: --lines N (default 1000000), --skip-latency, --skip-idle, --idle-files N.
+ * A/B: --compare DIST [--rounds N] runs only the throughput test, alternating another build (e.g. a copy of
+ * main's dist/) and this one N times each (default 3), and prints both medians and their ratio.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,23 +56,26 @@ function cpuTicks(pid) {
   }
 }
 
-/** Runs the CLI, sampling its peak RSS from /proc until it exits. */
-function run(argv, { env } = {}) {
+/** Runs the CLI (of `entry`, default this build), sampling its peak RSS from /proc until it exits. */
+function run(argv, { env, entry = BIN } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [entry, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let err = '';
     let peakKb = 0;
+    let ticks = 0;
     child.stderr.on('data', (d) => (err += d));
     const timer = setInterval(() => {
       const s = procStatus(child.pid);
       if (s) peakKb = Math.max(peakKb, s.hwmKb);
+      ticks = cpuTicks(child.pid) ?? ticks;
     }, 50);
     child.on('exit', (code) => {
       clearInterval(timer);
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      // CPU time as last sampled (up to 50 ms short): steadier than wall time on a shared machine
       if (code !== 0) reject(new Error(`logradar ${argv.join(' ')} exited ${code}: ${err}`));
-      else resolve({ secs, peakMb: peakKb / 1024 });
+      else resolve({ secs, peakMb: peakKb / 1024, cpuSecs: ticks / CLK_TCK });
     });
   });
 }
@@ -91,6 +96,39 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/**
+ * Alternates `watch --once` of another build and of this one over the same file (fresh data dirs): on a
+ * shared machine only a comparison made in the same run means anything. The other build is copied
+ * beside a link to this checkout's node_modules so its imports resolve.
+ */
+async function compare(distDir, rounds) {
+  const other = join(work, 'other');
+  cpSync(distDir, join(other, 'dist'), { recursive: true });
+  writeFileSync(join(other, 'package.json'), '{"type":"module"}\n');
+  symlinkSync(join(here, '..', 'node_modules'), join(other, 'node_modules'));
+  const builds = { other: join(other, 'dist', 'cli', 'main.js'), this: BIN };
+  const secs = { other: [], this: [] };
+  const cpu = { other: [], this: [] };
+  const rss = { other: [], this: [] };
+  for (let i = 0; i < rounds; i++) {
+    for (const name of ['other', 'this']) {
+      const data = join(work, `ab-${name}-${i}`);
+      const r = await run(['watch', join(work, 'logs'), '--once', '--data-dir', data, '--log-level', 'warn'], { entry: builds[name] });
+      rmSync(data, { recursive: true, force: true });
+      secs[name].push(r.secs);
+      cpu[name].push(r.cpuSecs);
+      rss[name].push(r.peakMb);
+      console.log(`round ${i + 1} ${name.padEnd(5)}: ${Math.round(LINES / r.secs).toLocaleString('en')} lines/s, ${Math.round(LINES / r.cpuSecs).toLocaleString('en')} lines per CPU second, peak RSS ${r.peakMb.toFixed(0)} MB`);
+    }
+  }
+  const median = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const lps = (name) => LINES / median(secs[name]);
+  const lpc = (name) => LINES / median(cpu[name]);
+  for (const [name, label] of [['other', distDir], ['this', 'this build']])
+    console.log(`median ${label}: ${Math.round(lps(name)).toLocaleString('en')} lines/s, ${Math.round(lpc(name)).toLocaleString('en')} lines per CPU second, peak RSS ${median(rss[name]).toFixed(0)} MB`);
+  console.log(`this/other ratio: throughput ${(lps('this') / lps('other')).toFixed(3)}, per CPU second ${(lpc('this') / lpc('other')).toFixed(3)}`);
+}
+
 // ---- 1. throughput ----
 const big = join(work, 'logs', 'hdfs.log');
 mkdirSync(dirname(big), { recursive: true });
@@ -100,13 +138,17 @@ mkdirSync(dirname(big), { recursive: true });
   for (let i = 0; i < LINES; i++) out.push(src[i % src.length]);
   writeFileSync(big, out.join('\n') + '\n');
 }
+if (opt('--compare')) {
+  await compare(opt('--compare'), Number(opt('--rounds', '3')));
+  process.exit(0);
+}
 const base = await baselineReadSplit(big);
 const r1 = await run(['watch', join(work, 'logs'), '--once', '--data-dir', join(work, 'data1'), '--log-level', 'warn']);
 const stored = new Database(join(work, 'data1', 'logradar.db'), { readonly: true }).prepare('SELECT COALESCE(SUM(n), 0) AS n FROM event_blocks').get().n;
 const lps = LINES / r1.secs;
 console.log('== ingest throughput (watch --once, store on, detectors on)');
 console.log(`lines: ${LINES}, stored events: ${stored}`);
-console.log(`watch: ${r1.secs.toFixed(2)} s, ${Math.round(lps).toLocaleString('en')} lines/s (target >= 200,000), peak RSS ${r1.peakMb.toFixed(0)} MB (target <= 300)`);
+console.log(`watch: ${r1.secs.toFixed(2)} s, ${Math.round(lps).toLocaleString('en')} lines/s (target >= 200,000), peak RSS ${r1.peakMb.toFixed(0)} MB (target <= 300); CPU ${r1.cpuSecs.toFixed(2)} s`);
 console.log(`baseline node read+split: ${base.secs.toFixed(2)} s, ${Math.round(base.lines / base.secs).toLocaleString('en')} lines/s; watch/baseline time ratio ${(r1.secs / base.secs).toFixed(1)}x`);
 if (stored !== LINES) console.log(`WARNING: stored ${stored} of ${LINES} lines`);
 

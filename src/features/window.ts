@@ -53,8 +53,8 @@ export function windowStart(ts: number, intervalMs: number): number {
 export function addToWindow(w: WindowAggregate, rec: ParsedRecord, indicators: FieldIndicators, file?: string): void {
   w.total++;
   w.sample ??= { raw: rec.raw, line: rec.line, offset: rec.offset, file };
-  const tk = String(rec.templateId);
-  w.templates[tk] = (w.templates[tk] ?? 0) + 1;
+  // a number key is the same property as its string, without making the string per record
+  w.templates[rec.templateId] = (w.templates[rec.templateId] ?? 0) + 1;
   for (const f of indicators.fields) {
     let fc = w.fields[f.field];
     if (!fc) w.fields[f.field] = fc = { unknown: 0, values: {} };

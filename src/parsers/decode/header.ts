@@ -70,12 +70,19 @@ function isBracketed(text: string, start: number, end: number): boolean {
   return end - start > 1 && text.charCodeAt(start) === 91 && text.charCodeAt(end - 1) === 93;
 }
 
+/** The levels by length (up to 10): a token is compared in place with the few of its length, not cut out and hashed. */
+const LEVELS_BY_LENGTH: string[][] = Array.from({ length: 11 }, () => []);
+for (const l of LEVELS) LEVELS_BY_LENGTH[l.length].push(l);
+
 function levelOf(text: string, start: number, end: number): string | undefined {
   const c = text.charCodeAt(start);
-  // levels are short upper-case words or bracketed: skip the set lookup for everything else
+  // levels are short upper-case words or bracketed: skip the lookup for everything else
   if (end - start > 10 || !((c >= 65 && c <= 90) || c === 91)) return undefined;
+  if (c !== 91) {
+    for (const l of LEVELS_BY_LENGTH[end - start]) if (text.startsWith(l, start)) return l;
+    return undefined;
+  }
   const tok = text.slice(start, end);
-  if (LEVELS.has(tok)) return tok;
   if (tok.length > 2 && c === 91 && tok.charCodeAt(tok.length - 1) === 93) {
     const inner = tok.slice(1, -1).toUpperCase();
     if (LEVELS.has(inner)) return inner;
@@ -95,10 +102,24 @@ function headerLike(text: string, start: number, end: number): boolean {
   return upper && end > start;
 }
 
-/** `prog[pid]:`, `prog(sub)[pid]:`, `a.b.Class$Inner:` — a component name ending the header. */
-function isComponent(tok: string): boolean {
-  return tok.length > 1 && tok.endsWith(':') && /^[\w.$@/()[\]-]+:$/.test(tok) && !/^\d+:$/.test(tok);
+/**
+ * `prog[pid]:`, `prog(sub)[pid]:`, `a.b.Class$Inner:` — a component name ending the header: text[start, end)
+ * is word characters and `.$@/()[]-` then a colon, and not only digits.
+ */
+function isComponent(text: string, start: number, end: number): boolean {
+  if (end - start < 2 || text.charCodeAt(end - 1) !== 58 /* : */) return false;
+  let digitsOnly = true;
+  for (let i = start; i < end - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    digitsOnly = false;
+    if (!(c < 128 && COMPONENT_CHAR[c])) return false;
+  }
+  return !digitsOnly;
 }
+
+const COMPONENT_CHAR = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.$@/()[]-') COMPONENT_CHAR[ch.charCodeAt(0)] = 1;
 
 /**
  * Where the message starts in `text`, given where the timestamp ended (`from`, 0 when none) and whether
@@ -109,17 +130,19 @@ export function detectHeader(text: string, from: number, syslog: boolean): Heade
   const s0 = tokStart;
   const e0 = tokEnd;
   if (!scan(text, e0)) return { start: from };
+  const s1 = tokStart;
+  const e1 = tokEnd;
   // syslog: host prog[pid]: message
-  if (syslog) {
-    const s1 = tokStart;
-    const e1 = tokEnd;
-    if (scan(text, e1) && isComponent(text.slice(s1, e1)) && !isComponent(text.slice(s0, e0))) return { start: tokStart, component: text.slice(s1, e1 - 1) };
-  }
+  if (syslog && scan(text, e1) && isComponent(text, s1, e1) && !isComponent(text, s0, e0)) return { start: tokStart, component: text.slice(s1, e1 - 1) };
   let ts = s0;
   let te = e0;
   for (let i = 0; i < 10; i++) {
-    if (i > 0 && !scan(text, te)) break;
-    if (i > 0) {
+    if (i === 1) {
+      // the second token was scanned above
+      ts = s1;
+      te = e1;
+    } else if (i > 1) {
+      if (!scan(text, te)) break;
       ts = tokStart;
       te = tokEnd;
     }
@@ -139,12 +162,12 @@ function afterLevel(text: string, pos: number, level: string, from: number): Hea
     if (!scan(text, e)) return { start: s, level };
     const ns = tokStart;
     const ne = tokEnd;
-    if (!(isDash(text, ns, ne) || isComponent(text.slice(ns, ne)))) break;
+    if (!(isDash(text, ns, ne) || isComponent(text, ns, ne))) break;
     s = ns;
     e = ne;
   }
   let component: string | undefined;
-  if (!isDash(text, s, e) && isComponent(text.slice(s, e)) && scan(text, e)) {
+  if (!isDash(text, s, e) && isComponent(text, s, e) && scan(text, e)) {
     component = text.slice(s, e - 1);
     s = tokStart;
     e = tokEnd;

@@ -106,6 +106,56 @@ describe('detectTimestamp cache', () => {
     expect(detectTimestamp('2026-11-21T10:00:00+05:00 b', N)).toEqual({ ts: Date.UTC(2026, 10, 21, 5), end: 25 });
   });
 
+  it('reads other seconds of a cached minute as the full parse would', () => {
+    const lines = [
+      '081109 203615 148 INFO a',
+      '081109 203659 149 INFO b',
+      '081109 203600 x',
+      '081109 203660 leap second',
+      '081109 203661 no such second',
+      '081109 2036',
+      '081109 20365',
+      '081109 2036xx x',
+      '081109 203615.5 x',
+      '081109 203616',
+      '2026-11-21 10:00:05 a',
+      '2026-11-21 10:00:07 b',
+      '2026-11-21 10:00:09.5 c',
+      '2026-11-21 10:00:09Z d',
+      '2026-11-21 10:00:09+01:00 e',
+      '2026-11-21 10:00:60 f',
+      '2026-11-21 10:00:61 g',
+      '2026-11-21 10:00:1 h',
+      '17/06/09 20:10:40 INFO x',
+      '17/06/09 20:10:41\tINFO y',
+      '17/06/09 20:10:99 INFO z',
+    ];
+    const expected = [
+      { ts: Date.UTC(2008, 10, 9, 20, 36, 15), end: 13 },
+      { ts: Date.UTC(2008, 10, 9, 20, 36, 59), end: 13 },
+      { ts: Date.UTC(2008, 10, 9, 20, 36, 0), end: 13 },
+      { ts: Date.UTC(2008, 10, 9, 20, 37, 0), end: 13 },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      { ts: Date.UTC(2008, 10, 9, 20, 36, 15), end: 13 },
+      { ts: Date.UTC(2008, 10, 9, 20, 36, 16), end: 13 },
+      { ts: Date.UTC(2026, 10, 21, 10, 0, 5), end: 19 },
+      { ts: Date.UTC(2026, 10, 21, 10, 0, 7), end: 19 },
+      { ts: Date.UTC(2026, 10, 21, 10, 0, 9, 500), end: 21 },
+      { ts: Date.UTC(2026, 10, 21, 10, 0, 9), end: 20 },
+      { ts: Date.UTC(2026, 10, 21, 9, 0, 9), end: 25 },
+      { ts: Date.UTC(2026, 10, 21, 10, 1, 0), end: 19 },
+      undefined,
+      undefined,
+      { ts: Date.UTC(2017, 5, 9, 20, 10, 40), end: 17 },
+      { ts: Date.UTC(2017, 5, 9, 20, 10, 41), end: 17 },
+      undefined,
+    ];
+    for (let i = 0; i < lines.length; i++) expect(detectTimestamp(lines[i], N), lines[i]).toEqual(expected[i]);
+  });
+
   it('takes the year of syslog times from now on every call', () => {
     expect(new Date(detectTimestamp('Dec 31 23:59:59 h x', Date.UTC(2026, 10, 21, 12))!.ts).getUTCFullYear()).toBe(2025);
     expect(new Date(detectTimestamp('Dec 31 23:59:59 h y', Date.UTC(2027, 0, 2))!.ts).getUTCFullYear()).toBe(2026);

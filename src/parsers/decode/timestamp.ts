@@ -46,16 +46,42 @@ function fullYear(y: string): number {
 let lastPrefix = '';
 let lastFound: FoundTime | undefined;
 const PREFIX = 19;
+// Sparser logs still share their minute: for a time that ends with its two seconds digits (set by
+// detectUncached in `secondsAt`), remember the text before them and the time at second 0. A line with the
+// same text there, two digits up to 60 and whitespace after them takes the same branch through the
+// patterns above, so its time is that minute plus its seconds (Date.UTC is linear in them).
+let secondsAt = -1;
+let lastMinuteHead = '';
+let lastMinuteEnd = -1;
+let lastMinuteTs = 0;
 
 /** Finds a timestamp at the start of `text`; `now` supplies the year for syslog times. */
 export function detectTimestamp(text: string, now: number): FoundTime | undefined {
   if (lastFound !== undefined && text.startsWith(lastPrefix) && isSpaceOrEnd(text, lastFound.end)) return lastFound;
+  const e = lastMinuteEnd;
+  if (e > 0 && isSpaceOrEnd(text, e) && text.startsWith(lastMinuteHead)) {
+    const s = twoDigits(text, e - 2);
+    if (s >= 0 && s <= 60) return { ts: lastMinuteTs + s * 1000, end: e };
+  }
+  secondsAt = -1;
   const found = detectUncached(text, now);
   if (found && found.end <= PREFIX && isDigit(text.charCodeAt(0)) && isSpaceOrEnd(text, found.end)) {
     lastPrefix = text.slice(0, found.end);
     lastFound = found;
+    if (secondsAt === found.end - 2) {
+      lastMinuteHead = text.slice(0, secondsAt);
+      lastMinuteEnd = found.end;
+      lastMinuteTs = found.ts - twoDigits(text, secondsAt) * 1000;
+    }
   }
   return found;
+}
+
+/** The number written by the two digits at `i`, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 function isDigit(c: number): boolean {
@@ -84,14 +110,17 @@ function detectUncached(text: string, now: number): FoundTime | undefined {
     if ((m = ISO.exec(text))) {
       const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
       const ts = utc(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
+      if (m[7] === undefined && m[8] === undefined) secondsAt = m[0].length - 2;
       return ts === undefined ? undefined : { ts: ts - offsetMs(m[8]), end: m[0].length };
     }
     if ((m = COMPACT.exec(text))) {
       const ts = utc(2000 + +m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+      secondsAt = m[0].length - 2;
       return ts === undefined ? undefined : { ts, end: m[0].length };
     }
     if ((m = SLASHED.exec(text))) {
       const ts = utc(fullYear(m[1]), +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+      secondsAt = m[0].length - 2;
       return ts === undefined ? undefined : { ts, end: m[0].length };
     }
     return accessLogTime(text);

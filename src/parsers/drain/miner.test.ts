@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../../test/helpers/loghub.js';
 import { sharedData } from '../../../test/helpers/shared-data.js';
+import { Rng } from '../../util/rng.js';
 import { generalize, maskToken, render, TemplateMiner, tokenize, type MinerOptions } from './miner.js';
 
 const HDFS_CSV = sharedData('loghub-2k/HDFS/HDFS_2k.log_structured.csv').path;
@@ -45,6 +46,20 @@ describe('tokenize and maskToken', () => {
       ['0x1f', '<*>'],
       ['deadbeef12', '<*>'],
       ['/user/root/rand3/part-01010.', '<*>'],
+      // long values, where masking can stop early, and the dot rules that forbid it
+      ['/user/root/rand/_temporary/_task_200811092030_0001_m_000590_0/part-00590', '<*>'],
+      ['12345678901.', '<*>.'],
+      ['-1234567890.', '<*>'],
+      ['x_1234567890..5', '<*>..<*>'],
+      ['blk_123456789..0', '<*>..<*>'],
+      ['v_123456789:1', '<*>:<*>'],
+      ['a1234567890', '<*>'],
+      ['core.1234567890', 'core.<*>'],
+      ['10.251.73.231', '<*>'],
+      ['10.251.73.231.', '<*>.'],
+      ['1234567.89.', '<*>.'],
+      ['/1234567..89', '<*>..<*>'],
+      ['+12345678.9', '<*>'],
     ];
     for (const [tok, want] of cases) expect(maskToken(tok), tok).toBe(want);
   });
@@ -208,6 +223,34 @@ describe('TemplateMiner grouping rules', () => {
     expect(m.add('login tty=NODEVssh rhost=a').templateId).not.toBe(m.add('login tty=:0 rhost=a').templateId);
   });
 
+  it('hashes equal masked shapes alike and different ones apart (the fast path relies on it)', () => {
+    const toks = ['/a/1', 'blk_-12', '(10)', '10.0.0.1:8080', 'a..b1', 'x......0x0', '1..2', '..5', 'x1.', '8020.', 'core.1234', 'ssh2', 'x86', '#2', '-3', '+3',
+      'v1.2', 'part-0101', 'deadbeef12', 'hdfs://h:9000/a', '[1234]', 'uid=0', '1,2', 'é1', 'word', 'a.b', 'BLOCK*', '12', 'z9z9z9z9', '-', '3.',
+      'blk_-1608999687919862906', '/user/root/rand/_temporary/_task_200811092030_0001_m_000590_0/part-00590', '/user/x/part-00590.', 'x_1234567890.5', 'x_1234567890..5',
+      '#123456789012', '-1234567890.', 'a1234567890', 'ab_123456789a.b', 'core_12345678.1234', '12345678901.', 'abcdef0123456789', 'v_123456789:1',
+      '10.251.73.231', '10.251.73.231.', '/10.251.73.231:54935', '1234567.89.', '/1234567..89', '+12345678.9', '123456789.0.0.1'];
+    const shapeOf = (msg: string) => {
+      // the slow path's masked sequence: each token masked, runs of whole-token values collapsed
+      const out: string[] = [];
+      for (const t of tokenize(msg).map((x) => maskToken(x))) if (!(t === '<*>' && out[out.length - 1] === '<*>')) out.push(t);
+      return out.join(' ');
+    };
+    const m = miner() as unknown as { shape(s: string): number; shape2: number };
+    const byShape = new Map<string, string>();
+    const byHash = new Map<string, string>();
+    const rng = new Rng(7);
+    for (let i = 0; i < 4000; i++) {
+      const msg = Array.from({ length: 1 + rng.int(4) }, () => toks[rng.int(toks.length)]).join(i % 3 ? ' ' : '  ');
+      const hash = `${m.shape(msg)}:${m.shape2}`;
+      const shape = shapeOf(msg);
+      if (!byShape.has(shape)) byShape.set(shape, hash);
+      expect(hash, msg).toBe(byShape.get(shape));
+      if (!byHash.has(hash)) byHash.set(hash, shape);
+      expect(byHash.get(hash), msg).toBe(shape);
+    }
+    expect(byShape.size).toBeGreaterThan(500);
+  });
+
   it('puts a token holding digits under the wildcard branch of the tree', () => {
     const m = miner();
     const a = m.add('Resolved 10.0.0.1 to /default-rack');
@@ -221,6 +264,23 @@ describe('TemplateMiner bounds and params', () => {
     const m = miner();
     m.add('seq=1 src=a');
     expect(m.add('seq=42 src=a').params).toEqual(['42']);
+  });
+
+  it('never answers with an evicted template whose leading token was generalised', () => {
+    // `b="x"` and `b="__y__=1"` share the branch `b=`, then the template's token becomes <*> (another branch)
+    const m = miner({ maxTemplates: 2 });
+    const first = m.add('a b="x" c', 1);
+    expect(m.add('a b="__y__=1" c', 2)).toMatchObject({ templateId: first.templateId, change: 'updated' });
+    m.add('other words here', 3);
+    m.add('more other words', 4);
+    expect(m.get(first.templateId)).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      const r = m.add('a b="z" c', 5 + i);
+      expect(r.templateId).not.toBe(first.templateId);
+      expect(m.get(r.templateId)).toBeDefined();
+    }
+    const roots = (m as unknown as { roots: Map<number, { children: Map<string, { children: Map<string, { clusters: unknown[] }> }> }> }).roots;
+    expect(roots.get(3)!.children.get('a')!.children.get('b=')!.clusters).toHaveLength(1);
   });
 
   it('prunes tree nodes of evicted templates', () => {

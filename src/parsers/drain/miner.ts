@@ -60,6 +60,12 @@ export class TemplateMiner {
   /** Root level: by token count. */
   private readonly roots = new Map<number, Node>();
   private readonly byId = new Map<number, Cluster>();
+  /**
+   * The tree keys each cluster was filed under. Generalising can turn a leading token into `<*>` (whose key
+   * differs), so removal must not recompute the path from the current tokens, or an evicted template would
+   * stay in the tree and go on matching messages under an id that no longer exists.
+   */
+  private readonly filedUnder = new Map<Cluster, string[]>();
   private readonly dirty = new Set<Cluster>();
   private readonly evictedIds: number[] = [];
   evictions = 0;
@@ -146,26 +152,34 @@ export class TemplateMiner {
     let i = 0;
     while (i < n) {
       let c = message.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+      if (isSpace(c)) {
         i++;
         continue;
       }
-      // a token: hash it while scanning; if it holds a digit, rewind and hash its masked form instead
+      // a token: hash it while scanning; at its first digit, stop hashing (it will be rewound and its
+      // masked form hashed instead) and only look for its end and its delimiters
       const start = i;
       const s1 = h1;
       const s2 = h2;
       let digit = false;
       let delim = 0;
       do {
-        if (c >= 48 && c <= 57) digit = true;
-        else delim |= DELIMITER[c] ?? 0;
+        if (c >= 48 && c <= 57) {
+          digit = true;
+          break;
+        }
+        delim |= DELIMITER[c];
         h1 = Math.imul(h1 ^ c, 0x01000193);
         h2 = (Math.imul(h2, 31) + c) | 0;
         c = ++i < n ? message.charCodeAt(i) : 32;
-      } while (!(c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12));
+      } while (!isSpace(c));
       if (digit) {
+        do {
+          delim |= DELIMITER[c];
+          c = ++i < n ? message.charCodeAt(i) : 32;
+        } while (!isSpace(c));
         // a value without delimiters (a number, an id) is classified in place; others go through maskSpan
-        const text = delim === 0 ? maskPiece(message, start, i) : maskSpan(message, start, i);
+        const text = delim === 0 ? maskPiece(message, start, i) : maskDelimited(whole(message, start, i));
         const wild = text === WILDCARD;
         if (wild && prevWild) {
           // runs of values collapse, as in mask()
@@ -213,7 +227,7 @@ export class TemplateMiner {
       return { templateId: best.id, template: best.text, params: withParams ? paramsOf(best.tokens, values) : NO_PARAMS, change };
     }
     const c: Cluster = { id: this.ids.next(), tokens: masked, text: render(masked), count: 1, firstSeen: now, lastSeen: now };
-    (leaf ?? this.leaf(masked, true)!).clusters.push(c);
+    this.file(c, leaf);
     this.byId.set(c.id, c);
     this.dirty.add(c);
     if (this.byId.size > this.opts.maxTemplates) this.evictOldest(c);
@@ -297,7 +311,7 @@ export class TemplateMiner {
     for (const t of templates) {
       const tokens = t.tokens.slice();
       const c: Cluster = { ...t, tokens, text: render(tokens) };
-      this.leaf(tokens, true)!.clusters.push(c);
+      this.file(c);
       this.byId.set(c.id, c);
     }
   }
@@ -358,20 +372,27 @@ export class TemplateMiner {
     return bestSim >= this.opts.similarity || mismatches <= 1 ? best : undefined;
   }
 
+  /** Puts a new cluster in its leaf (`leaf` when already looked up), remembering the keys of the path. */
+  private file(c: Cluster, leaf?: Node): void {
+    (leaf ?? this.leaf(c.tokens, true)!).clusters.push(c);
+    this.filedUnder.set(c, c.tokens.slice(0, Math.min(this.opts.depth, c.tokens.length)).map(treeKey));
+  }
+
   /** Unlinks a cluster and prunes the tree nodes it leaves empty, so memory stays bounded by maxTemplates. */
   private removeFromTree(c: Cluster): void {
+    const keys = this.filedUnder.get(c)!;
+    this.filedUnder.delete(c);
     const path: Node[] = [];
     let node = this.roots.get(c.tokens.length);
-    const d = Math.min(this.opts.depth, c.tokens.length);
-    for (let i = 0; node && i < d; i++) {
+    for (let i = 0; node && i < keys.length; i++) {
       path.push(node);
-      node = node.children.get(treeKey(c.tokens[i]));
+      node = node.children.get(keys[i]);
     }
     if (!node) return;
     const i = node.clusters.indexOf(c);
     if (i >= 0) node.clusters.splice(i, 1);
     for (let k = path.length - 1; k >= 0 && node.clusters.length === 0 && node.children.size === 0; k--) {
-      path[k].children.delete(treeKey(c.tokens[k]));
+      path[k].children.delete(keys[k]);
       node = path[k];
     }
     if (path.length > 0 && path[0].children.size === 0 && path[0].clusters.length === 0) this.roots.delete(c.tokens.length);
@@ -395,7 +416,12 @@ export function tokenize(message: string): string[] {
   return message.match(TOKEN) ?? [];
 }
 
-const TOKEN = /[^ \t\n\r\v\f]+/g; // the same whitespace as shape()
+const TOKEN = /[^ \t\n\r\v\f]+/g; // the same whitespace as isSpace()
+
+/** Space, tab, LF, VT, FF, CR: one comparison for the usual printable character. */
+function isSpace(c: number): boolean {
+  return c <= 32 && (c === 32 || (c >= 9 && c <= 13));
+}
 
 /**
  * Tree levels key on words; a token holding a digit or a variable (a host name, `<*>:<*>`) goes under
@@ -532,7 +558,11 @@ function maskSpan(text: string, start: number, end: number, values?: string[]): 
   }
   if (!hasDigit) return whole(text, start, end);
   if (!hasDelim) return maskPiece(text, start, end, values);
-  const tok = whole(text, start, end);
+  return maskDelimited(whole(text, start, end), values);
+}
+
+/** A token holding a digit and a delimiter: a URL, or its pieces masked one by one. */
+function maskDelimited(tok: string, values?: string[]): string {
   const scheme = tok.indexOf('://');
   if (scheme > 0) return maskUrl(tok, scheme, values);
   return maskPieces(tok, values);
@@ -596,10 +626,17 @@ function maskPiece(tok: string, start: number, end: number, values?: string[]): 
   for (let i = start; i < end; i++) {
     const c = tok.charCodeAt(i);
     if (c >= 48 && c <= 57) {
+      if (prev === 95 || prev === 45 || prev === 47 || prev === 46 || prev === 35) joined = true;
+      // At the first digit of a piece that is surely a value, with no dot so far and none to come, the
+      // rest cannot change the outcome (the dot rules below are off): skip a long tail such as
+      // `blk_-1608999687919862906` or `/user/root/rand/_temporary/_task_200811092030_0001_m_000590_0/part-00590`.
+      if (digits === 0 && end - i > 8 && surelyWholeValue(tok, start, i, end, joined, lastDot)) {
+        values?.push(whole(tok, start, end));
+        return WILDCARD;
+      }
       digits++;
       alnum++;
       hex++;
-      if (prev === 95 || prev === 45 || prev === 47 || prev === 46 || prev === 35) joined = true;
     } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
       alnum++;
       if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++;
@@ -615,9 +652,7 @@ function maskPiece(tok: string, start: number, end: number, values?: string[]): 
     prev = c;
   }
   if (digits === 0) return whole(tok, start, end);
-  const first = tok.charCodeAt(start);
-  const value =
-    (first >= 48 && first <= 57) || first === 45 || first === 43 || first === 47 || first === 46 || first === 35 || joined || digits * 2 >= alnum || (alnum >= 8 && hex === alnum);
+  const value = startsLikeValue(tok.charCodeAt(start)) || joined || digits * 2 >= alnum || (alnum >= 8 && hex === alnum);
   if (!value) return whole(tok, start, end);
   // a word, a dot, a number: the word names the value (`core.1234` → `core.<*>`)
   if (!numeric && lastDot > start && lastDot < end - 1 && isNumeric(tok, lastDot + 1, end) && isAlpha(tok, start, lastDot)) {
@@ -631,6 +666,34 @@ function maskPiece(tok: string, start: number, end: number, values?: string[]): 
   }
   values?.push(whole(tok, start, end));
   return WILDCARD;
+}
+
+/** A digit, `-`, `+`, `/`, `.` or `#`: a piece holding a digit that starts so is a value. */
+function startsLikeValue(first: number): boolean {
+  return (first >= 48 && first <= 57) || first === 45 || first === 43 || first === 47 || first === 46 || first === 35;
+}
+
+/**
+ * At the first digit (`i`) of the piece tok[start, end), with no dot run before it: is the piece surely a
+ * value masked as a whole, whatever follows? The rules below that could still change the outcome all need
+ * dots: a dot run (split), `word.<number>` (a letter-led piece) and a closing full stop after a number.
+ * The dots are searched natively (long values such as `blk_-1608999687919862906`, HDFS paths and IPv4
+ * addresses are then not scanned to their end).
+ */
+function surelyWholeValue(tok: string, start: number, i: number, end: number, joined: boolean, lastDot: number): boolean {
+  const first = tok.charCodeAt(start);
+  // a value, and no dot before or after the first digit
+  if (lastDot < 0 && (joined || startsLikeValue(first))) {
+    const dot = tok.indexOf('.', i);
+    if (dot < 0 || dot >= end) return true;
+  }
+  // led by a digit, `/`, `#` or `+` (never a word naming its value), not ending with a dot, no dot run
+  if ((first >= 48 && first <= 57) || first === 47 || first === 35 || first === 43) {
+    if (tok.charCodeAt(end - 1) === 46) return false;
+    const run = tok.indexOf('..', i);
+    return run < 0 || run >= end - 1;
+  }
+  return false;
 }
 
 function whole(tok: string, start: number, end: number): string {
@@ -652,8 +715,9 @@ function isAlpha(tok: string, start: number, end: number): boolean {
   return end > start;
 }
 
-// Byte tables (a holey JS array would be looked up through its prototype chain on every miss).
-const DELIMITER = new Uint8Array(128);
+// Character tables over every UTF-16 code unit, so a lookup is never out of bounds (a holey JS array
+// would be looked up through its prototype chain on every miss).
+const DELIMITER = new Uint8Array(65536);
 for (const ch of ':=()[]{},;"\'<>|#') DELIMITER[ch.charCodeAt(0)] = 1;
 
 /** Only digits and dots (a number, an IPv4 address, a version). */

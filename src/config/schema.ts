@@ -247,7 +247,7 @@ const detectSchema = section(
         windowForest: section(
           {
             enabled: z.boolean().default(true),
-            trees: z.number().int().min(1).default(50),
+            trees: z.number().int().min(1).default(30).describe('Trees (OpenSearch anomaly detection uses 30; each costs time on every interval).'),
             shingleSize: z.number().int().min(1).default(4).describe('Consecutive intervals forming one point.'),
           },
           'Window scope: Random Cut Forest on per-interval volume and unknown-value shares of monitored fields.',

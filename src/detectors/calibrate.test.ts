@@ -19,6 +19,17 @@ describe('Calibrator', () => {
     expect(c.grade(100)).toBeGreaterThan(0.7);
   });
 
+  it('needs at least 1/alarmRate scores before it grades, whatever the configured warm-up', () => {
+    const c = new Calibrator({ threshold: 0.7, alarmRate: 0.001, warmup: 10 });
+    for (let i = 0; i < 999; i++) c.observe(i % 10);
+    expect(c.grade(100)).toBe(0);
+    c.observe(5);
+    expect(c.grade(100)).toBeGreaterThan(0.7);
+    const zero = new Calibrator({ threshold: 0.7, alarmRate: 0, warmup: 10 });
+    for (let i = 0; i < 10; i++) zero.observe(i);
+    expect(zero.grade(100)).toBeGreaterThan(0.7);
+  });
+
   it('puts the threshold at the (1 - alarmRate) quantile of its history', () => {
     const c = history(20_000);
     // exponential(1): the 99th percentile is ln(100) ≈ 4.6

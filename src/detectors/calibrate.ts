@@ -13,7 +13,7 @@ export interface CalibrationOptions {
   threshold: number;
   /** Share of history allowed above the boundary (the expected false-alarm rate on normal data). */
   alarmRate: number;
-  /** Scores observed before grades are given (warm-up): until then every grade is 0. */
+  /** Scores observed before grades are given (warm-up, and at least 1/alarmRate): until then every grade is 0. */
   warmup: number;
 }
 
@@ -46,8 +46,13 @@ export class Calibrator {
     return this.count;
   }
 
+  /**
+   * Enough history to grade: the configured warm-up, and at least 1/alarmRate scores — fewer cannot
+   * place the (1 − alarmRate) quantile (120 intervals say nothing about a 0.1 % tail).
+   */
   warm(): boolean {
-    return this.count >= this.opts.warmup;
+    const tail = this.opts.alarmRate > 0 ? Math.ceil(1 / this.opts.alarmRate) : 0;
+    return this.count >= Math.max(this.opts.warmup, tail);
   }
 
   observe(score: number): void {

@@ -18,9 +18,10 @@ describe('LearnedDetector', () => {
   it('gives no finding until the model is fitted and its calibrator warm', () => {
     const { d, normal } = trained();
     expect(d.score({ a: 5, b: 5 })).toBeUndefined();
-    for (const x of normal.slice(0, 49)) d.observe(d.raw(x));
+    // warm after max(warmup 50, 1/alarmRate = 100) scores
+    for (const x of normal.slice(0, 99)) d.observe(d.raw(x));
     expect(d.score({ a: 5, b: 5 })).toBeUndefined();
-    d.observe(d.raw(normal[49]));
+    d.observe(d.raw(normal[99]));
     expect(d.score({ a: 5, b: 5 })!.grade).toBeGreaterThanOrEqual(0.7);
   });
 

@@ -12,11 +12,11 @@
  * Options: --skip-throughput, --lines N.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderedHdfs } from './inputs.mjs';
+import { baselineReadSplit, renderedHdfs } from './inputs.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
@@ -167,16 +167,7 @@ async function throughput() {
   if (!existsSync(join(DATA, 'hdfs'))) return console.log(`throughput skipped: ${join(DATA, 'hdfs')} absent`);
   const { file, lines } = renderedHdfs(join(ROOT, '..', 'shared'), work, LINES);
   const model = join(work, 'hdfs-model');
-  // baseline in this run: read and split the same file in one Node process
-  const t0 = process.hrtime.bigint();
-  let count = 0;
-  let rest = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop();
-    count += parts.length;
-  }
-  const baseSecs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const { secs: baseSecs, lines: count } = await baselineReadSplit(file);
   const r = await peakRss(['detect', file, '--model', model, '--session-key', 'blk_-?\\d+', '--json']);
   const rate = lines / r.secs;
   console.log(`\nThroughput: detect on ${lines.toLocaleString('en')} HDFS lines (sessions on): ${Math.round(rate).toLocaleString('en')} lines/s wall, including start-up (target ≥ 200,000), peak RSS ${r.peakMb.toFixed(0)} MB (target ≤ 400)`);

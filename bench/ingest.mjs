@@ -11,10 +11,11 @@
  * main's dist/) and this one N times each (default 3), and prints both medians and their ratio.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { baselineReadSplit } from './inputs.mjs';
 import Database from 'better-sqlite3';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -78,18 +79,6 @@ function run(argv, { env, entry = BIN } = {}) {
       else resolve({ secs, peakMb: peakKb / 1024, cpuSecs: ticks / CLK_TCK });
     });
   });
-}
-
-async function baselineReadSplit(file) {
-  const t0 = process.hrtime.bigint();
-  let lines = 0;
-  let rest = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop();
-    lines += parts.length;
-  }
-  return { secs: Number(process.hrtime.bigint() - t0) / 1e9, lines };
 }
 
 function pct(sorted, p) {

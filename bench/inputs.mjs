@@ -1,6 +1,6 @@
 /** Benchmark inputs shared by the bench scripts (built in a temp dir, never committed). */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -19,4 +19,17 @@ export function renderedHdfs(shared, work, lines) {
   const f = join(work, 'hdfs-rendered-1m.log');
   writeFileSync(f, all.join('\n') + '\n');
   return { file: f, lines: all.length };
+}
+
+/** The baseline every throughput figure is compared with in its own run: read and split a file in one Node process. */
+export async function baselineReadSplit(file) {
+  const t0 = process.hrtime.bigint();
+  let lines = 0;
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop();
+    lines += parts.length;
+  }
+  return { secs: Number(process.hrtime.bigint() - t0) / 1e9, lines };
 }

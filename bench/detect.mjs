@@ -11,12 +11,12 @@
  * the same file in this run (the ratio is what is comparable on a shared machine), and peak RSS.
  * Options: --skip-throughput, --lines N.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baselineReadSplit, renderedHdfs } from './inputs.mjs';
+import { baselineReadSplit, measuredRun, renderedHdfs } from './common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
@@ -142,33 +142,12 @@ function waf() {
   return ens;
 }
 
-function peakRss(argv) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [BIN, ...argv, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let peak = 0;
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    const timer = setInterval(() => {
-      try {
-        const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]));
-      } catch {}
-    }, 50);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      if (code !== 0) reject(new Error(`exit ${code}: ${err}`));
-      else resolve({ secs: Number(process.hrtime.bigint() - t0) / 1e9, peakMb: peak / 1024 });
-    });
-  });
-}
-
 async function throughput() {
   if (!existsSync(join(DATA, 'hdfs'))) return console.log(`throughput skipped: ${join(DATA, 'hdfs')} absent`);
   const { file, lines } = renderedHdfs(join(ROOT, '..', 'shared'), work, LINES);
   const model = join(work, 'hdfs-model');
   const { secs: baseSecs, lines: count } = await baselineReadSplit(file);
-  const r = await peakRss(['detect', file, '--model', model, '--session-key', 'blk_-?\\d+', '--json']);
+  const r = await measuredRun(BIN, ['detect', file, '--model', model, '--session-key', 'blk_-?\\d+', '--json', '--log-level', 'warn']);
   const rate = lines / r.secs;
   console.log(`\nThroughput: detect on ${lines.toLocaleString('en')} HDFS lines (sessions on): ${Math.round(rate).toLocaleString('en')} lines/s wall, including start-up (target ≥ 200,000), peak RSS ${r.peakMb.toFixed(0)} MB (target ≤ 400)`);
   console.log(`  baseline in this run: read+split ${Math.round(count / baseSecs).toLocaleString('en')} lines/s; detect runs at ${(rate / (count / baseSecs)).toFixed(3)}× of it`);

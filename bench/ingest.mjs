@@ -15,7 +15,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baselineReadSplit } from './inputs.mjs';
+import { baselineReadSplit, cpuSeconds, measuredRun } from './common.mjs';
 import Database from 'better-sqlite3';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,7 +28,6 @@ const opt = (name, def) => {
 };
 const LINES = Number(opt('--lines', '1000000'));
 const IDLE_FILES = Number(opt('--idle-files', '10000'));
-const CLK_TCK = 100;
 
 if (!existsSync(SRC)) {
   console.log(`bench:ingest skipped: ${SRC} is absent (the shared benchmark data)`);
@@ -37,48 +36,9 @@ if (!existsSync(SRC)) {
 const work = mkdtempSync(join(tmpdir(), 'logradar-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-function procStatus(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(s);
-    return { hwmKb: hwm ? Number(hwm[1]) : 0 };
-  } catch {
-    return undefined;
-  }
-}
-
-function cpuTicks(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return Number(rest[11]) + Number(rest[12]); // utime + stime
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs the CLI (of `entry`, default this build), sampling its peak RSS from /proc until it exits. */
+/** Runs the CLI (of `entry`, default this build) with peak RSS and CPU time. */
 function run(argv, { env, entry = BIN } = {}) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [entry, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-    let err = '';
-    let peakKb = 0;
-    let ticks = 0;
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setInterval(() => {
-      const s = procStatus(child.pid);
-      if (s) peakKb = Math.max(peakKb, s.hwmKb);
-      ticks = cpuTicks(child.pid) ?? ticks;
-    }, 50);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      // CPU time as last sampled (up to 50 ms short): steadier than wall time on a shared machine
-      if (code !== 0) reject(new Error(`logradar ${argv.join(' ')} exited ${code}: ${err}`));
-      else resolve({ secs, peakMb: peakKb / 1024, cpuSecs: ticks / CLK_TCK });
-    });
-  });
+  return measuredRun(entry, argv, { env });
 }
 
 function pct(sorted, p) {
@@ -198,13 +158,13 @@ if (!args.includes('--skip-idle')) {
     if (Date.now() > deadline) throw new Error('idle files not all read within 120 s');
   }
   await new Promise((r) => setTimeout(r, 3000));
-  const c0 = cpuTicks(child.pid);
+  const c0 = cpuSeconds(child.pid);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, 20_000));
-  const c1 = cpuTicks(child.pid);
+  const c1 = cpuSeconds(child.pid);
   const secs = (performance.now() - t0) / 1000;
   child.kill('SIGTERM');
-  const share = (c1 - c0) / CLK_TCK / secs;
+  const share = (c1 - c0) / secs;
   // baseline: the same number of stat calls from a plain loop, once a second
   const { statSync, readdirSync } = await import('node:fs');
   const b0 = process.cpuUsage();

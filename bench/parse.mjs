@@ -8,12 +8,12 @@
  * Drain3 (Python, default config + the usual masks) on the same lines when `pip install drain3` works.
  * Options: --lines N (default 1000000), --no-drain3.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderedHdfs } from './inputs.mjs';
+import { measuredRun, renderedHdfs } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..');
@@ -90,26 +90,7 @@ function inProcess(file) {
 }
 
 function cli(file) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'logradar'), 'parse', file, '--format', 'plain', '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let peak = 0;
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]));
-      } catch {
-        // exited
-      }
-    }, 50);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      if (code !== 0) return reject(new Error(`parse exited ${code}: ${err}`));
-      resolve({ secs: Number(process.hrtime.bigint() - t0) / 1e9, peakMb: peak / 1024 });
-    });
-  });
+  return measuredRun(join(ROOT, 'bin', 'logradar'), ['parse', file, '--format', 'plain', '--json']);
 }
 
 /** A venv with drain3 in ~/.cache (made once); undefined when pip cannot install it here. */

@@ -15,7 +15,7 @@ import { multilineOptions } from '../sources/multiline.js';
 import { StreamSource } from '../sources/stdin.js';
 import { createLogger } from '../util/log.js';
 import { action, configFromFlags, writeJsonLine, type CommonFlags } from './common.js';
-import { anomalyJson, anomalyLine } from './format.js';
+import { anomalyJson, anomalyLine, round } from './format.js';
 
 interface BatchFlags extends CommonFlags {
   model: string;
@@ -166,8 +166,4 @@ class Progress {
   done(): void {
     process.stderr.write('\r\x1b[2K');
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

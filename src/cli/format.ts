@@ -48,6 +48,7 @@ export function eventLine(e: StoredEvent, color: boolean): string {
   return `${c.dim(isoTime(e.ts))} ${e.file ?? e.source}:${e.line} ${c.dim('#' + (e.templateId ?? '-'))} ${safeText(e.raw)}`;
 }
 
-function round(x: number): number {
+/** Grades and scores in output: three decimals. */
+export function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }

@@ -61,7 +61,8 @@ export class LearnedDetector<X> {
     if (raw === undefined || !this.calibrator.warm()) return undefined;
     const grade = this.calibrator.grade(raw);
     if (grade >= this.calibration.threshold) return this.score(x(), raw);
-    return { detector: this.name, grade, reason: `${this.name} score ${raw}`, explain: { score: raw } };
+    // below the threshold only the grade is read (ensembles, --all): no reason text per record
+    return { detector: this.name, grade, reason: this.name, explain: { score: raw } };
   }
 
   /** Adds a raw score to the calibration history (scores of normal operation). */

@@ -9,7 +9,7 @@
  *           recall of labelled periods and false alarms per simulated hour.
  * Throughput: `detect` on ~1M HDFS lines (render-hdfs.mjs seeds 1..10, fresh ids) against a plain read+split of
  * the same file in this run (the ratio is what is comparable on a shared machine), and peak RSS.
- * Options: --skip-throughput, --lines N.
+ * Options: --skip-throughput, --lines N, --only hdfs,bgl,waf,throughput.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -154,7 +154,10 @@ async function throughput() {
 }
 
 if (!existsSync(DATA)) console.log(`bench:detect: ${DATA} is absent (the shared benchmark data); only the WAF scenario runs`);
-hdfs();
-bgl();
-waf();
-if (!args.includes('--skip-throughput')) await throughput();
+// --only hdfs,bgl,waf,throughput runs a subset
+const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1].split(',')) : undefined;
+const want = (name) => !only || only.has(name);
+if (want('hdfs')) hdfs();
+if (want('bgl')) bgl();
+if (want('waf')) waf();
+if (want('throughput') && !args.includes('--skip-throughput')) await throughput();

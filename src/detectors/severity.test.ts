@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ParsedRecord } from '../model/record.js';
 import { SeverityDetector } from './severity.js';
 
-function rec(level: unknown): ParsedRecord {
-  return { source: 's', offset: 0, line: 1, ts: 0, tsFromRecord: false, raw: 'x', message: 'x', fields: level === undefined ? {} : { level }, truncated: false, templateId: 3, template: 'kernel panic <*>', params: [], change: 'none' };
+function rec(level: unknown, message = 'kernel panic 3'): ParsedRecord {
+  return { source: 's', offset: 0, line: 1, ts: 0, tsFromRecord: false, raw: message, message, fields: level === undefined ? {} : { level }, truncated: false, templateId: 3, template: 'kernel panic <*>', params: [], change: 'none' };
 }
 
 describe('SeverityDetector', () => {
@@ -27,5 +27,16 @@ describe('SeverityDetector', () => {
     expect(g.grade).toBeLessThan(0.7);
     expect(g.reason).toMatch(/routine/);
     expect(new SeverityDetector({ enabled: false, fatalGrade: 0.8, errorGrade: 0.5, routineShare: 0.05 }).score(rec('FATAL'), 1, 10)).toBeUndefined();
+  });
+
+  it('grades a fatal detail line (one register and its value) as an error line: context of its headline, not an event', () => {
+    for (const m of ['instruction address: 0x00004ed8', 'machine check enable..............0', 'problem state (0=sup,1=usr).......1', 'exception syndrome register: 0x00800000']) {
+      const f = d.score(rec('FATAL', m), 1, 1000)!;
+      expect(f.grade, m).toBe(0.5);
+      expect(f.reason).toMatch(/^FATAL detail line/);
+    }
+    for (const m of ['data TLB error interrupt', 'rts: kernel terminated for reason 1004', 'Lustre mount FAILED : bglio11 : point /p/gb1', 'Error: out of memory', 'java.lang.OutOfMemoryError: 12']) {
+      expect(d.score(rec('FATAL', m), 1, 1000)!.grade, m).toBe(0.8);
+    }
   });
 });

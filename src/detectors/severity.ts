@@ -3,6 +3,11 @@
  * ALERT, PANIC) is graded high, an ERROR/SEVERE one lower (reported only with other evidence), unless
  * its template is routine in its source (above `routineShare` of the records: a service that logs the
  * same "fatal" line all day is not news). Knowledge, not learning: what operators grep for first.
+ *
+ * A *detail line* — one register or setting and its value (`instruction address: 0x00004ed8`,
+ * `machine check enable..........0`), as a crash handler dumps after its headline — carries the level of
+ * the event it describes but is not a new event: it is graded as an ERROR line, so the headline alarms
+ * once and the dump stays context instead of twenty alarms for one crash.
  */
 import type { ParsedRecord } from '../model/record.js';
 import { clip, type Finding } from './detector.js';
@@ -16,6 +21,13 @@ export interface SeverityOptions {
 
 const FATAL = new Set(['FATAL', 'CRITICAL', 'CRIT', 'EMERG', 'EMERGENCY', 'ALERT', 'PANIC', 'F']);
 const ERROR = new Set(['ERROR', 'ERR', 'SEVERE', 'E']);
+/** A label, then dot leaders or a colon, then one numeric/hex value and nothing else. */
+const DETAIL_LINE = /^[A-Za-z][\w ()=,/:-]{0,60}?(?:\.{3,}\s*|:\s+)(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*$/;
+
+/** True when the message only states one register/setting and its value. */
+export function isDetailLine(message: string): boolean {
+  return message.length <= 120 && DETAIL_LINE.test(message.trim());
+}
 
 export class SeverityDetector {
   readonly name = 'severity';
@@ -28,7 +40,10 @@ export class SeverityDetector {
     const level = rec.fields.level;
     if (typeof level !== 'string') return undefined;
     const up = level.toUpperCase();
-    const base = FATAL.has(up) ? this.opts.fatalGrade : ERROR.has(up) ? this.opts.errorGrade : 0;
+    const fatal = FATAL.has(up);
+    if (!fatal && !ERROR.has(up)) return undefined;
+    const detail = fatal && isDetailLine(rec.message);
+    const base = fatal && !detail ? this.opts.fatalGrade : this.opts.errorGrade;
     if (base === 0) return undefined;
     const share = total > 0 ? count / total : 0;
     // routine templates fade: at routineShare the grade is halved, at twice that it is a quarter
@@ -36,8 +51,8 @@ export class SeverityDetector {
     return {
       detector: this.name,
       grade,
-      reason: `${up} line${share > this.opts.routineShare ? ' (routine in this source)' : ''}: ${clip(rec.template, 120)}`,
-      explain: { level: up, template: rec.template, templateId: rec.templateId, share, contributions: [{ feature: 'level', value: up, weight: base }] },
+      reason: `${up} ${detail ? 'detail line' : 'line'}${share > this.opts.routineShare ? ' (routine in this source)' : ''}: ${clip(rec.template, 120)}`,
+      explain: { level: up, detail, template: rec.template, templateId: rec.templateId, share, contributions: [{ feature: 'level', value: up, weight: base }] },
     };
   }
 }

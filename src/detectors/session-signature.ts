@@ -68,7 +68,7 @@ export class SessionSignatureDetector {
     return out;
   }
 
-  /** Pure. Undefined during warm-up. */
+  /** Pure. Undefined during warm-up. A finding far below the threshold has no reason text or contributions. */
   score(events: readonly number[], st: SessionSignatureState, describe: (templateId: number) => string): Finding | undefined {
     if (st.sessions < this.opts.warmup) return undefined;
     const counts = templateCounts(events);
@@ -77,6 +77,8 @@ export class SessionSignatureDetector {
     vals.sort((a, b) => a.share - b.share);
     const rarest = vals[0];
     const grade = this.gradeOf(rarest.share, st.sessions);
+    // most sessions are normal: their finding carries the grade only (no reason text, no template lookups)
+    if (grade < this.threshold / 2) return { detector: this.name, grade, reason: '', explain: { sessions: st.sessions } };
     const usual = this.usualCount(rarest.template, st);
     const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
     return {

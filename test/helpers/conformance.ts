@@ -57,6 +57,11 @@ function trained<X>(spec: ConformanceSpec<X>, fx: Fixture<X>, seed: number): Mod
   return m;
 }
 
+/** The inputs scores are compared on: labelled ones, then the unseen ones (which many rules score high). */
+function probes<X>(spec: ConformanceSpec<X>, fx: Fixture<X>): X[] {
+  return [...fx.test.slice(0, 200).map((t) => t.x), ...spec.unseen];
+}
+
 export function conformance<X>(spec: ConformanceSpec<X>): void {
   describe(`${spec.name} conformance`, () => {
     let cached: Fixture<X> | undefined | null = null;
@@ -67,7 +72,7 @@ export function conformance<X>(spec: ConformanceSpec<X>): void {
       if (!fx) return ctx.skip();
       const a = trained(spec, fx, 7);
       const b = trained(spec, fx, 7);
-      const xs = fx.test.slice(0, 200).map((t) => t.x);
+      const xs = probes(spec, fx);
       expect(xs.map((x) => b.score(x))).toEqual(xs.map((x) => a.score(x)));
     });
 
@@ -76,9 +81,9 @@ export function conformance<X>(spec: ConformanceSpec<X>): void {
       if (!fx) return ctx.skip();
       const m = trained(spec, fx, 3);
       const before = JSON.stringify(m.snapshot());
-      const xs = fx.test.slice(0, 200).map((t) => t.x);
+      const xs = probes(spec, fx);
       const first = xs.map((x) => m.score(x));
-      for (const x of spec.unseen) m.score(x);
+      for (const x of spec.unseen) m.explain(x, 3);
       expect(xs.map((x) => m.score(x))).toEqual(first);
       expect(JSON.stringify(m.snapshot())).toBe(before);
     });
@@ -88,9 +93,9 @@ export function conformance<X>(spec: ConformanceSpec<X>): void {
       if (!fx) return ctx.skip();
       const m = trained(spec, fx, 11);
       const r = spec.restore(JSON.parse(JSON.stringify(m.snapshot())) as ModelSnapshot);
-      const xs = fx.test.slice(0, 200).map((t) => t.x);
+      const xs = probes(spec, fx);
       expect(xs.map((x) => r.score(x))).toEqual(xs.map((x) => m.score(x)));
-      for (const x of xs.slice(0, 50)) {
+      for (const x of fx.test.slice(0, 50).map((t) => t.x)) {
         m.learn(x);
         r.learn(x);
       }

@@ -1,13 +1,16 @@
 /**
- * Labelled fixtures for the vector models' conformance runs (test/helpers/conformance.ts).
+ * Labelled fixtures for the conformance runs (test/helpers/conformance.ts), of learned models and rule
+ * detectors alike.
  *
- * - `windowFixture()`: generated WAF traffic aggregated into 1-minute windows, as the pipeline does
- *   (decode → features/window.ts); train on a run without anomalies, test on a run with random
- *   anomaly periods, a window being anomalous when it overlaps a labelled period.
- * - `recordFixture()`: the 2 000 BGL lines of Loghub-2k (first token = label, `-` = normal), decoded and
- *   mined like any log; one feature vector per record. Train = all records, unlabelled; test = the same
- *   records with their labels. Undefined when the shared data is absent.
- * Both are deterministic and cached per process.
+ * - `windowAggregateFixture()`: generated WAF traffic aggregated into 1-minute windows, as the pipeline
+ *   does (decode → features/window.ts); train on a run without anomalies, test on a run with random
+ *   anomaly periods, a window being anomalous when it overlaps a labelled period. `windowFixture()`:
+ *   the same windows as feature vectors.
+ * - `recordParsedFixture()`: the 2 000 BGL lines of Loghub-2k (first token = label, `-` = normal), decoded
+ *   and mined like any log. Train = all records, unlabelled; test = the same records with their labels.
+ *   `recordFixture()`: the same records as feature vectors; `recordSplitFixture()`: first half train,
+ *   second half test. Undefined when the shared data is absent.
+ * All are deterministic and cached per process.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,43 +104,83 @@ export function overlapsLabel(w: WindowAggregate, labels: AnomalyLabel[]): boole
   return labels.some((l) => w.start < Date.parse(l.end) && Date.parse(l.start) < w.end);
 }
 
-let windowCache: Fixture<Features> | undefined;
+let aggregateCache: Fixture<WindowAggregate> | undefined;
 
 /** 120 one-minute windows of normal traffic (train, time order) and 120 of traffic with random anomaly periods (test, time order). */
+export function windowAggregateFixture(): Fixture<WindowAggregate> {
+  if (aggregateCache) return aggregateCache;
+  const train = simulateWafWindows(101, { kind: 'none' }).windows;
+  const run = simulateWafWindows(202, { kind: 'random' });
+  const test: Labelled<WindowAggregate>[] = run.windows.map((w) => ({ x: w, anomalous: overlapsLabel(w, run.labels) }));
+  return (aggregateCache = { train, test });
+}
+
+let windowCache: Fixture<Features> | undefined;
+
+/** The windows of `windowAggregateFixture` as feature vectors (`windowFeatures`). */
 export function windowFixture(): Fixture<Features> {
   if (windowCache) return windowCache;
-  const train = simulateWafWindows(101, { kind: 'none' }).windows.map(windowFeatures);
-  const run = simulateWafWindows(202, { kind: 'random' });
-  const test: Labelled<Features>[] = run.windows.map((w) => ({ x: windowFeatures(w), anomalous: overlapsLabel(w, run.labels) }));
-  return (windowCache = { train, test });
+  const { train, test } = windowAggregateFixture();
+  return (windowCache = { train: train.map(windowFeatures), test: test.map((t) => ({ x: windowFeatures(t.x), anomalous: t.anomalous })) });
 }
 
 export const BGL = { path: join(LOGHUB.path, 'BGL', 'BGL_2k.log'), present: LOGHUB.present };
+
+let bglCache: Fixture<ParsedRecord> | null = null;
+
+/** BGL records, decoded and mined in file order (see `bglRecords`); undefined when the shared data is absent. */
+export function recordParsedFixture(): Fixture<ParsedRecord> | undefined {
+  if (bglCache !== null) return bglCache;
+  if (!BGL.present) return undefined;
+  const lines = readFileSync(BGL.path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const recs = bglRecords(lines.map((l) => l.slice(l.indexOf(' ') + 1)));
+  return (bglCache = { train: recs, test: recs.map((x, i) => ({ x, anomalous: !lines[i].startsWith('- ') })) });
+}
+
+/**
+ * The same BGL records split in time: the first half trains (unlabelled), the second half is tested.
+ * For detectors of novelty (a new template, a new parameter value, a rare one): trained on every record,
+ * as `recordParsedFixture` does, nothing they are tested on would be new to them.
+ */
+export function recordSplitFixture(): Fixture<ParsedRecord> | undefined {
+  const fx = recordParsedFixture();
+  if (!fx) return undefined;
+  const cut = Math.floor(fx.train.length / 2);
+  return { train: fx.train.slice(0, cut), test: fx.test.slice(cut) };
+}
 
 let recordCache: Fixture<Features> | null = null;
 
 /** BGL records as feature vectors (see `bglFeatures`); undefined when the shared data is absent. */
 export function recordFixture(): Fixture<Features> | undefined {
   if (recordCache !== null) return recordCache;
-  if (!BGL.present) return undefined;
-  const lines = readFileSync(BGL.path, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const labels = lines.map((l) => !l.startsWith('- '));
-  const xs = bglFeatures(lines.map((l) => l.slice(l.indexOf(' ') + 1)));
-  return (recordCache = { train: xs, test: xs.map((x, i) => ({ x, anomalous: labels[i] })) });
+  const fx = recordParsedFixture();
+  if (!fx) return undefined;
+  const xs = bglFeatures(fx.train);
+  return (recordCache = { train: xs, test: xs.map((x, i) => ({ x, anomalous: fx.test[i].anomalous })) });
 }
 
 /**
- * Features of raw log lines (labels already stripped), from decoding and mining the whole file first:
- * the level as an indicator, and how rare the record's template is.
+ * Raw log lines (labels already stripped) decoded and mined in order, as the pipeline does while
+ * learning: each record carries the template, parameters and change of its moment.
  */
-export function bglFeatures(lines: string[]): Features[] {
+export function bglRecords(lines: string[]): ParsedRecord[] {
   const decoder = new Decoder({ format: 'auto', ...DECODE });
   let id = 0;
   const miner = new TemplateMiner({ similarity: 0.75, depth: 2, maxTemplates: 5000 }, { next: () => ++id });
-  const recs = lines.map((text, i) => {
+  return lines.map((text, i) => {
     const rec = decoder.decode({ text, offset: 0, line: i + 1, truncated: false }, 'bgl', 0);
-    return { level: typeof rec.fields.level === 'string' ? rec.fields.level : undefined, templateId: miner.add(rec.message).templateId };
+    const mined = miner.add(rec.message);
+    return { ...rec, templateId: mined.templateId, template: mined.template, params: mined.params, change: mined.change };
   });
+}
+
+/**
+ * Features of mined records, from the whole file: the level as an indicator, and how rare the
+ * record's template is.
+ */
+export function bglFeatures(records: ParsedRecord[]): Features[] {
+  const recs = records.map((r) => ({ level: typeof r.fields.level === 'string' ? r.fields.level : undefined, templateId: r.templateId }));
   const count = new Map<number, number>();
   for (const r of recs) count.set(r.templateId, (count.get(r.templateId) ?? 0) + 1);
   return recs.map((r) => {

@@ -1,6 +1,6 @@
 /**
  * Fields of Postfix messages (after the syslog header and the queue id): what kind of line it is
- * (`event`), and the categorical and numeric values per-hour mail summaries count — delivery status,
+ * (`event`: connect, client, message-id, queued, delivery, removed, disconnect, reject, sasl-failure, …), and the categorical and numeric values per-hour mail summaries count — delivery status,
  * relay host, sender and recipient domains, reject reasons, SASL outcome, queue delay. Keys are fixed
  * names; values are taken from the text and never interpreted beyond splitting.
  */
@@ -8,7 +8,7 @@
 /** `host[1.2.3.4]` (also `host[private/dovecot-lmtp]`, `host[::1]:25`). */
 const HOST_ADDR = /^([^\s[\]]*)\[([^\]]*)\]/;
 // reject: RCPT from unknown[1.2.3.4]: 554 5.7.1 <x@y>: Relay access denied; from=<…> to=<…> proto=ESMTP helo=<…>
-const REJECT = /^(?:reject|reject_warning|hold|discard): (\S+) from (\S+?): (\d{3}) (\d\.\d{1,3}\.\d{1,3}) (?:<[^>]*>: )?([^;]*)/;
+const REJECT = /^(reject|reject_warning|hold|discard): (\S+) from (\S+?): (\d{3}) (\d\.\d{1,3}\.\d{1,3}) (?:<[^>]*>: )?([^;]*)/;
 // warning: unknown[1.2.3.4]: SASL LOGIN authentication failed: UGFzc3dvcmQ6
 const SASL_FAILED = /^warning: (\S+): SASL (\S+) authentication failed/;
 const SEVERITY = new Map([
@@ -86,12 +86,12 @@ export function addPostfixFields(f: Record<string, unknown>, message: string): v
   }
   const reject = REJECT.exec(msg);
   if (reject) {
-    f.event = 'reject';
-    f.rejectStage = reject[1];
-    setClient(f, reject[2]);
-    f.replyCode = reject[3];
-    f.dsn = reject[4];
-    f.reason = reject[5].trim();
+    f.event = reject[1];
+    f.rejectStage = reject[2];
+    setClient(f, reject[3]);
+    f.replyCode = reject[4];
+    f.dsn = reject[5];
+    f.reason = reject[6].trim();
     const fromDomain = mailDomain(f.from);
     if (fromDomain) f.fromDomain = fromDomain;
     const toDomain = mailDomain(f.to);

@@ -303,7 +303,7 @@ export class PostfixGenerator {
       { next: 0, rate: (t) => ({ perHour: 8, until: t + DAY }), fire: (t) => this.noise(t) },
       { next: 0, rate: during('sasl-bruteforce', (inc) => this.attacks.get(inc)!.perHour), fire: (t) => this.saslAttempt(t) },
       { next: 0, rate: during('spam-relay', () => 20), fire: (t) => this.relayBurst(t) },
-      { next: 0, rate: during('spam-relay', () => 60), fire: (t) => this.inbound(t, true) },
+      { next: 0, rate: during('spam-relay', () => 150), fire: (t) => this.inbound(t, true) },
     ];
     for (const p of this.processes) p.next = this.nextArrival(p, opts.start);
   }

@@ -100,7 +100,7 @@ export function addPostfixFields(f: Record<string, unknown>, message: string): v
   }
   if (msg.startsWith('sender non-delivery notification: ')) {
     f.event = 'bounce-notice';
-    f.bounceQueueId = msg.slice(35).trim();
+    f.bounceQueueId = msg.slice(34).trim();
     return;
   }
   const colon = msg.indexOf(': ');

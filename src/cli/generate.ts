@@ -74,7 +74,12 @@ async function runPostfixCommand(flags: PostfixFlags): Promise<void> {
   }
   const seed = Number(flags.seed);
   if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: "${flags.seed}" is not an integer`);
-  const ratePerHour = parseRate(flags.rate) * 3600;
+  let ratePerHour: number;
+  try {
+    ratePerHour = parseRate(flags.rate) * 3600;
+  } catch {
+    throw new UsageError(`--rate: "${flags.rate}" must be a positive number of messages, e.g. 100/h (also N/m, N/s)`);
+  }
   if (live && flags.end !== undefined) throw new UsageError('--end cannot be used with --live (a live run goes on from now)');
   const end = timeFlag('--end', flags.end) ?? Date.now();
   const span = days === 0 ? { start: end, end } : daySpan(end, days);

@@ -91,7 +91,10 @@ function ranked(map: Map<string, number>, top: number): Ranked[] {
     .map(([key, count]) => ({ key, count }));
 }
 
-/** Counts records one at a time (any order of sources, but each message's lines in log order). */
+/**
+ * Counts records one at a time (each message's lines in log order). Like pflogsumm it remembers every
+ * queue id's size for the period counted, so memory grows with the messages in it (fine for a day or a week).
+ */
 export class PostfixTotalsCounter {
   private t = { received: 0, delivered: 0, forwarded: 0, deferrals: 0, bounced: 0, rejected: 0, bytesReceived: 0, bytesDelivered: 0, saslFailures: 0 };
   /** Queue id → where a received message came from (sender domain falls back to it), until its size is seen. */

@@ -14,3 +14,15 @@ export const WAF_PRESET: ConfigInput = {
   parse: { format: 'json' },
   detect: { fields: WAF_FIELDS_PRESET },
 };
+
+/** Postfix line kinds that are routine; a spike of anything else (rejects, SASL failures, warnings) is watched. */
+export const POSTFIX_ROUTINE_EVENTS = ['connect', 'client', 'message-id', 'queued', 'delivery', 'removed', 'disconnect', 'pickup', 'bounce-notice', 'lost-connection'];
+
+/**
+ * Postfix mail logs (syslog, recognised without configuration): a message's lines are a session keyed
+ * by its queue id, and mail volumes are summarised per hour (a minute of mail is too few messages).
+ */
+export const POSTFIX_PRESET: ConfigInput = {
+  detect: { interval: '1h', fields: [{ field: 'event', known: POSTFIX_ROUTINE_EVENTS, label: 'event (rejects, SASL failures, warnings)' }] },
+  session: { field: 'queueId' },
+};

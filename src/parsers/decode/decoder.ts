@@ -10,6 +10,7 @@ import type { ComponentMetrics } from '../../model/metrics.js';
 import type { ParsedRecord, RawLine } from '../../model/record.js';
 import { awsKind, cloudTrailMessage, containerOf, elementSpans, wafMessage, type AwsKind, type Container } from './aws.js';
 import { detectHeader } from './header.js';
+import { addPostfixFields } from './postfix.js';
 import { read5424, readPri, severityLevel } from './syslog.js';
 import { detectTimestamp, timeFromValue } from './timestamp.js';
 import { apacheClient, decodeAccessLog, decodeApacheError, decodeNginxError } from './webserver.js';
@@ -211,6 +212,7 @@ export class Decoder {
       }
     }
     const header = detectHeader(text, from, found?.syslog === true || syslogHeader);
+    let postfix = false;
     if (header.start > 0) rec.message = text.slice(header.start).trim() || text;
     if (header.level !== undefined || header.component !== undefined) {
       // a plain literal (fast properties); keys from log text are only merged in by decodeKv, which skips __proto__
@@ -222,12 +224,13 @@ export class Decoder {
         if (m) {
           f.program = m[1];
           if (m[3] !== undefined) f.pid = m[3];
-          if (m[1].startsWith('postfix/')) this.postfix(rec);
+          if (m[1].startsWith('postfix/')) postfix = this.postfix(rec);
         } else f.component = header.component;
       }
       if (text.charCodeAt(0) === 91) apacheClient(rec);
     } else if (found && text.charCodeAt(0) !== 91) decodeAccessLog(rec, text);
     if (rec.message.indexOf('=') > 0) this.decodeKv(rec, rec.message);
+    if (postfix) addPostfixFields(rec.fields, rec.message);
   }
 
   /**
@@ -256,8 +259,9 @@ export class Decoder {
       this.timeFrom(rec, s.timestamp);
       // without MSG the structured data's ids say what the record is
       rec.message = s.message.trim() || (s.sdIds.length > 0 ? `[${s.sdIds.join(' ')}]` : text);
-      if (s.app?.startsWith('postfix/')) this.postfix(rec);
+      const postfix = s.app?.startsWith('postfix/') === true && this.postfix(rec);
       if (rec.message.indexOf('=') > 0) this.decodeKv(rec, rec.message);
+      if (postfix) addPostfixFields(rec.fields, rec.message);
       return true;
     }
     if (text.charCodeAt(pri.end) === 49 && text.charCodeAt(pri.end + 1) === 32) return false; // `1 ` but not RFC 5424
@@ -300,12 +304,17 @@ export class Decoder {
     rec.message = `${rec.message} ${line.trim()}`;
   }
 
-  /** Postfix: `3F2A81C0B4: to=<a@b>, relay=…` — the queue id is a field (the session key of a message). */
-  private postfix(rec: ParsedRecord): void {
+  /**
+   * Postfix: `3F2A81C0B4: to=<a@b>, relay=…` — the queue id is a field (the session key of a message);
+   * the caller adds the message's Postfix fields once its key=value pairs are in. Always true.
+   */
+  private postfix(rec: ParsedRecord): true {
     const m = POSTFIX_QUEUE_ID.exec(rec.message);
-    if (!m) return;
-    rec.fields.queueId = m[1];
-    rec.message = rec.message.slice(m[0].length);
+    if (m) {
+      rec.fields.queueId = m[1];
+      rec.message = rec.message.slice(m[0].length);
+    }
+    return true;
   }
 
   /** `parse.regex`: named groups become fields; `message` is the message, `ts`/`time`/`timestamp` the time. */

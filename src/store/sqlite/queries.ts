@@ -193,8 +193,8 @@ export class StoreQueries {
   /** Sums of a series per bucket of `step` ms (buckets aligned to multiples of `step`), non-empty buckets only. */
   seriesBuckets(source: string, key: string, since: number, until: number, step: number): Array<[number, number]> {
     const rows = this.db
-      .prepare('SELECT (start / ?1) * ?1 AS t, SUM(value) AS v FROM series WHERE source = ?2 AND key = ?3 AND start >= ?4 AND start <= ?5 GROUP BY t ORDER BY t')
-      .all(step, source, key, since, until) as Array<{ t: number; v: number }>;
+      .prepare('SELECT (start / @step) * @step AS t, SUM(value) AS v FROM series WHERE source = @source AND key = @key AND start >= @since AND start <= @until GROUP BY t ORDER BY t')
+      .all({ step: Math.round(step), source, key, since: Math.floor(since), until: Math.ceil(until) }) as Array<{ t: number; v: number }>;
     return rows.map((r) => [r.t, r.v]);
   }
 

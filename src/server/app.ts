@@ -77,13 +77,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     strictTransportSecurity: false,
   });
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, {
-    global: true,
-    max: config.server.rateLimit.max,
-    timeWindow: config.server.rateLimit.window,
-    keyGenerator: (req) => rateKey(req, auth),
-    errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'rate_limited', message: `rate limit exceeded, retry in ${c.after}` }),
-  });
+  await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
@@ -93,6 +87,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
   });
 
+  // an app-wide hook, not the plugin's per-route ones: those would run after auth and let token guessing go unlimited
+  app.addHook(
+    'onRequest',
+    app.rateLimit({
+      max: config.server.rateLimit.max,
+      timeWindow: config.server.rateLimit.window,
+      keyGenerator: (req) => rateKey(req, auth),
+      allowList: (req) => req.routeOptions.url === '/healthz',
+      errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'rate_limited', message: `rate limit exceeded, retry in ${c.after}` }),
+    }),
+  );
   app.addHook('onRequest', async (req, reply) => {
     const need = routeScope(req);
     if (need === 'public' || !auth.required) return;

@@ -6,7 +6,6 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(
     '/healthz',
     {
-      config: { rateLimit: false },
       schema: { hide: true, response: { 200: { type: 'object', properties: { status: { type: 'string' }, version: { type: 'string' }, uptimeS: { type: 'integer' } } } } },
     },
     async () => ({ status: 'ok', version: ctx.version, uptimeS: Math.floor((Date.now() - ctx.startedAt) / 1000) }),

@@ -18,8 +18,7 @@ export function ingestRoutes(app: FastifyInstance, ctx: ServerContext): void {
       '/api/ingest',
       {
         bodyLimit: limit,
-        config: { rateLimit: false },
-        schema: {
+          schema: {
           summary: 'Ingest records (application/x-ndjson, application/json array, text/plain lines; Content-Encoding gzip or deflate); 200 once committed',
           querystring: { type: 'object', properties: { source: { ...sourceParam, default: 'http' } } },
           response: {

@@ -6,7 +6,6 @@ export function streamRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(
     '/api/stream',
     {
-      config: { rateLimit: false },
       schema: {
         summary: 'Server-Sent Events: `anomaly` (an Anomaly), `series` ({source, key, t, value} per closed window), `ping` every 15 s',
         produces: ['text/event-stream'],

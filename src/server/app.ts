@@ -30,7 +30,7 @@ import { bearerToken, sessionRoutes } from './routes/session.js';
 import { sourceRoutes } from './routes/sources.js';
 import { streamRoutes } from './routes/stream.js';
 import { templateRoutes } from './routes/templates.js';
-import { webRoutes } from './routes/web.js';
+import { isPagePath, webRoutes } from './routes/web.js';
 import { apiAnomaly } from './shapes.js';
 import { StreamHub } from './stream.js';
 import { createHash } from 'node:crypto';
@@ -131,7 +131,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const message = status >= 500 && code === 'internal' ? 'internal error' : (e.message ?? 'error');
     return reply.code(status).send({ error: { code, message } });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));
+  let dashboard = false;
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    if (dashboard && isPagePath(req.method, path, req.headers.accept)) return reply.sendFile('index.html');
+    return reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${path}` } });
+  });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   healthRoutes(app, ctx);
@@ -142,7 +147,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   seriesRoutes(app, ctx);
   streamRoutes(app, ctx);
   ingestRoutes(app, ctx);
-  await webRoutes(app, opts.webRoot);
+  dashboard = await webRoutes(app, opts.webRoot);
 
   if (pipeline) {
     pipeline.onAnomaly((a) => {
@@ -163,8 +168,9 @@ function routeScope(req: FastifyRequest): Scope | 'public' {
   const read = req.method === 'GET' || req.method === 'HEAD';
   if (url === '/healthz' || url === '/api/session') return 'public';
   if (url === '/api/ingest') return 'ingest';
-  const path = url ?? req.url.split('?')[0];
-  const api = path === '/metrics' || path === '/api' || path.startsWith('/api/');
+  // by the route matched and by the path asked for: the dashboard's catch-all route must not open /api/*
+  const isApi = (p: string) => p === '/metrics' || p === '/api' || p.startsWith('/api/');
+  const api = (url !== undefined && isApi(url)) || isApi(req.url.split('?')[0]);
   if (!api && read) return 'public';
   return read ? 'read' : 'write';
 }

@@ -1,8 +1,10 @@
 /** Every route through `inject()`, over a real store fed by the real pipeline through HTTP ingest. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ndjson, startTestServer, type TestServer } from '../../test/helpers/server.js';
+import { ndjson, startTestServer, tmpDataDir, type TestServer } from '../../test/helpers/server.js';
 import type { Anomaly } from '../model/record.js';
 
 const T0 = Date.parse('2026-11-21T10:00:00Z');
@@ -263,3 +265,31 @@ function collectEvents(stream: Readable) {
     stop: () => stream.destroy(),
   };
 }
+
+describe('the dashboard’s files', () => {
+  it('serves the built dashboard without a token, its index page for client-side routes, JSON 404s elsewhere', async () => {
+    const web = tmpDataDir('logradar-web-');
+    mkdirSync(join(web, 'assets'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>dash</title><script type="module" src="/assets/app.js"></script>');
+    writeFileSync(join(web, 'assets', 'app.js'), 'export const x = 1;\n');
+    const t = await startTestServer({ auth: { token: 'dashboard-test-token' } }, undefined, { webRoot: web });
+    try {
+      const index = await t.app.inject({ url: '/' });
+      expect(index.statusCode).toBe(200);
+      expect(index.body).toContain('<title>dash</title>');
+      expect(index.headers['content-security-policy']).toMatch(/^default-src 'self'/);
+      const js = await t.app.inject({ url: '/assets/app.js' });
+      expect(js.statusCode).toBe(200);
+      expect(js.headers['content-type']).toContain('javascript');
+      const page = await t.app.inject({ url: '/anomalies/12', headers: { accept: 'text/html,*/*' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<title>dash</title>');
+      expect((await t.app.inject({ url: '/assets/missing.js' })).statusCode).toBe(404);
+      expect((await t.app.inject({ url: '/api/missing', headers: { accept: 'text/html' } })).statusCode).toBe(401);
+      expect((await t.app.inject({ url: '/api/missing', headers: { authorization: 'Bearer dashboard-test-token' } })).json().error.code).toBe('not_found');
+    } finally {
+      await t.close();
+      rmSync(web, { recursive: true, force: true });
+    }
+  });
+});

@@ -19,10 +19,19 @@ export function hasDashboard(webRoot: string | undefined): webRoot is string {
   return webRoot !== undefined && existsSync(join(webRoot, 'index.html'));
 }
 
-export async function webRoutes(app: FastifyInstance, webRoot: string | undefined): Promise<void> {
+/** Registers the dashboard's files (or the placeholder); true when a built dashboard is served. */
+export async function webRoutes(app: FastifyInstance, webRoot: string | undefined): Promise<boolean> {
   if (hasDashboard(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'], wildcard: true });
-    return;
+    return true;
   }
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(PLACEHOLDER));
+  return false;
+}
+
+/** A page path the dashboard routes itself (a reload of /anomalies/12): a GET outside the API that wants HTML. */
+export function isPagePath(method: string, path: string, accept: string | undefined): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (path === '/metrics' || path === '/api' || path.startsWith('/api/') || /\.[a-z0-9]+$/i.test(path)) return false;
+  return (accept ?? '').includes('text/html');
 }

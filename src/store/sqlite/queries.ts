@@ -179,9 +179,19 @@ export class StoreQueries {
     return none;
   }
 
+  /**
+   * Distinct (source, key) pairs of the series table. A seek per pair on the primary key (skip scan)
+   * rather than DISTINCT, which would read every window of every series.
+   */
   seriesKeys(source?: string): Array<{ source: string; key: string }> {
-    const sql = `SELECT DISTINCT source, key FROM series ${source !== undefined ? 'WHERE source = ?' : ''} ORDER BY source, key`;
-    return this.db.prepare(sql).all(...(source !== undefined ? [source] : [])) as Array<{ source: string; key: string }>;
+    const nextSource = this.db.prepare('SELECT source FROM series WHERE source > ? ORDER BY source LIMIT 1').pluck();
+    const nextKey = this.db.prepare('SELECT key FROM series WHERE source = ? AND key > ? ORDER BY key LIMIT 1').pluck();
+    const sources: string[] = [];
+    if (source !== undefined) sources.push(source);
+    else for (let s = nextSource.get('') as string | undefined; s !== undefined; s = nextSource.get(s) as string | undefined) sources.push(s);
+    const out: Array<{ source: string; key: string }> = [];
+    for (const src of sources) for (let k = nextKey.get(src, '') as string | undefined; k !== undefined; k = nextKey.get(src, k) as string | undefined) out.push({ source: src, key: k });
+    return out;
   }
 
   /** First and last window start of one series. */

@@ -15,6 +15,8 @@ import { createLogger } from '../util/log.js';
 import { UsageError } from '../model/errors.js';
 import { action, type CommonFlags } from './common.js';
 import { durationFlag, parseRate } from './generate.js';
+import { checkBind } from '../server/auth.js';
+import { startUi } from './ui.js';
 import { runWatch, statusLine } from './watch.js';
 
 interface DemoFlags extends CommonFlags {
@@ -26,6 +28,7 @@ interface DemoFlags extends CommonFlags {
   duration?: string;
   seed: string;
   json?: boolean;
+  listen: string;
 }
 
 export function registerDemo(program: Command): void {
@@ -42,6 +45,7 @@ export function registerDemo(program: Command): void {
     .option('--duration <d>', 'stop after this long (default: until Ctrl-C)')
     .option('--seed <n>', 'random seed', '1')
     .option('--json', 'print anomalies as NDJSON')
+    .option('--listen <host:port>', 'address of the dashboard', '127.0.0.1:7420')
     .action(action(runDemo));
 }
 
@@ -63,8 +67,10 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       files: { pollInterval: '500ms' },
       parse: { format: 'json' },
       detect: { interval, warmupIntervals: 6, fields: WAF_FIELDS_PRESET },
+      server: { listen: flags.listen },
     },
   });
+  checkBind(config);
   const log = createLogger(config.logLevel);
   const say = (s: string) => process.stderr.write(s + '\n');
   say(pc.bold('logradar demo') + ': mock AWS WAF logs → watch → detect → store');
@@ -72,10 +78,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   say(`  store:    ${dataDir}`);
   say(`  anomaly:  ${flags.anomaly}${plan.kind === 'enforced' ? ` after ${flags.anomalyAfter} for ${flags.anomalyLength}` : ''}; warm-up: 6 intervals of ${flags.interval}`);
   say(`  query:    ./bin/logradar anomalies --data-dir ${dataDir}`);
-  say('  Ctrl-C stops.\n');
 
   const ac = new AbortController();
-  const w = runWatch(config, [wafDir], log, { json: !!flags.json, once: false, status: false });
+  const w = runWatch(config, [wafDir], log, { json: !!flags.json, once: false, status: false, http: true });
+  // the demo runs without its dashboard rather than not at all (e.g. another demo holds the port)
+  const ui = await startUi(config, w.runner, log, w.http).catch((e: Error) => {
+    say(pc.yellow(`  dashboard: not started (${e.message})`));
+    return undefined;
+  });
+  if (ui) say(`  dashboard: ${pc.bold(ui.url)}`);
+  say('  Ctrl-C stops.\n');
   const gen = new WafGenerator({ seed });
   const genDone = runGenerator({
     outDir: wafDir,
@@ -111,5 +123,6 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   w.runner.stop();
   await w.runner.done;
   clearInterval(progress);
+  await ui?.close();
   w.runner.store.close();
 }

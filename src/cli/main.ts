@@ -7,6 +7,7 @@ import { registerDemo } from './demo.js';
 import { registerGenerate } from './generate.js';
 import { registerParse } from './parse.js';
 import { registerQuery } from './query.js';
+import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
 import { registerWatch } from './watch.js';
 
@@ -23,6 +24,7 @@ program
 
 registerDemo(program);
 registerWatch(program);
+registerServe(program);
 registerParse(program);
 registerBatch(program);
 registerQuery(program);

@@ -8,10 +8,15 @@ import { multilineOptions } from '../sources/multiline.js';
 import type { Source } from '../sources/source.js';
 import { StreamSource } from '../sources/stdin.js';
 import { createLogger } from '../util/log.js';
+import { checkBind } from '../server/auth.js';
+import type { HttpSource } from '../sources/http.js';
 import { action, configFromFlags, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
+import { httpSource, startUiOrStop } from './ui.js';
 import { anomalyJson, anomalyLine } from './format.js';
 
 interface WatchFlags extends CommonFlags {
+  ui?: boolean;
+  listen?: string;
   from?: 'beginning' | 'end';
   json?: boolean;
   once?: boolean;
@@ -29,13 +34,19 @@ export function registerWatch(program: Command): void {
       .option('--poll <interval>', 'attribute poll interval (e.g. 1s, 250ms)')
       .option('--json', 'print anomalies as NDJSON')
       .option('--once', 'read everything there is, then exit (batch mode)')
-      .option('--no-status', 'no periodic status line on a terminal'),
+      .option('--no-status', 'no periodic status line on a terminal')
+      .option('--ui', 'also serve the dashboard, the HTTP API and HTTP ingest (see server.listen)')
+      .option('--listen <host:port>', 'with --ui: address to listen on (default 127.0.0.1:7420)'),
   ).action(
     action(async (paths: string[], flags: WatchFlags) => {
-      const config = configFromFlags(flags, { files: { from: flags.from, pollInterval: flags.poll } });
+      const config = configFromFlags(flags, { files: { from: flags.from, pollInterval: flags.poll }, server: { listen: flags.listen } });
+      if (flags.ui) checkBind(config);
       const log = createLogger(config.logLevel);
-      const w = runWatch(config, paths, log, { json: !!flags.json, once: !!flags.once, status: flags.status !== false });
+      const w = runWatch(config, paths, log, { json: !!flags.json, once: !!flags.once, status: flags.status !== false, http: !!flags.ui });
+      const ui = flags.ui ? await startUiOrStop(config, w.runner, log, w.http) : undefined;
+      if (ui) process.stderr.write(`logradar: dashboard at ${ui.url}\n`);
       await w.runner.done;
+      await ui?.close();
       w.runner.store.close();
     }),
   );
@@ -44,10 +55,12 @@ export function registerWatch(program: Command): void {
 export interface WatchHandle {
   runner: Runner;
   files?: FileSource;
+  /** HTTP ingest, when asked for (`http`). */
+  http?: HttpSource;
 }
 
 /** Starts watching; prints anomalies; stops on SIGINT/SIGTERM after committing the batch in hand. */
-export function runWatch(config: Config, paths: string[], log: Logger, opts: { json: boolean; once: boolean; status: boolean; quiet?: boolean }): WatchHandle {
+export function runWatch(config: Config, paths: string[], log: Logger, opts: { json: boolean; once: boolean; status: boolean; quiet?: boolean; http?: boolean }): WatchHandle {
   const handle = {} as WatchHandle;
   const filePaths = paths.filter((p) => p !== '-');
   handle.runner = startRunner(
@@ -57,6 +70,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
       const multiline = multilineOptions(config.parse);
       if (paths.includes('-')) sources.push(new StreamSource(process.stdin, { name: 'stdin', maxLineBytes: config.files.maxLineBytes, dedupConsecutive: config.files.dedupConsecutive, multiline }));
       if (filePaths.length > 0) sources.push((handle.files = new FileSource(filePaths, { ...config.files, once: opts.once, multiline }, store)));
+      if (opts.http) sources.push((handle.http = httpSource(config, store)));
       return sources;
     },
     log,

@@ -21,13 +21,9 @@ function item(a: Anomaly, fresh: boolean): HTMLLIElement {
     { class: `anomaly${fresh ? ' fresh' : ''}`, testid: 'anomaly-item', data: { id: String(a.id), status: a.status, source: a.source, detector: a.detector } },
     link(
       anomalyHash(a.id),
-      el('span', { class: 'when' }, fmtTime(a.ts)),
-      gradeBadge(a.grade),
-      el('span', { class: 'src' }, logText(a.source)),
-      el('span', { class: 'det' }, a.detector),
-      statusBadge(a.status),
-      el('span', { class: 'reason' }, logText(a.reason)),
-      el('span', { class: 'where' }, logText(where)),
+      el('div', { class: 'row1' }, el('span', { class: 'when' }, fmtTime(a.ts)), el('span', { class: 'src' }, logText(a.source)), el('span', { class: 'det' }, a.detector), statusBadge(a.status)),
+      el('div', { class: 'row2' }, gradeBadge(a.grade), el('span', { class: 'reason' }, logText(a.reason))),
+      el('div', { class: 'where' }, logText(where)),
     ),
   );
 }

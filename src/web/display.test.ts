@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { controlSymbol, valueText, visiblePieces, visibleText } from './display.js';
 
 describe('visible control characters', () => {
-  it('shows ANSI escapes, CR, LF, TAB and DEL as control pictures', () => {
-    expect(visibleText('\u001b[31mred\u001b[0m')).toBe('␛[31mred␛[0m');
-    expect(visibleText('a\r\nb\tc\u007f')).toBe('a␍␊b␉c␡');
-    expect(visibleText('\u0000')).toBe('␀');
+  it('names ANSI escapes, CR, LF, TAB, DEL and every other C0 control', () => {
+    expect(visibleText('\u001b[31mred\u001b[0m')).toBe('⟨ESC⟩[31mred⟨ESC⟩[0m');
+    expect(visibleText('a\r\nb\tc\u007f')).toBe('a⟨CR⟩⟨LF⟩b⟨TAB⟩c⟨DEL⟩');
+    expect(visibleText('\u0000\u001f')).toBe('⟨NUL⟩⟨US⟩');
   });
 
   it('names bidi overrides, isolates, zero-width characters and C1 controls', () => {
@@ -25,9 +25,9 @@ describe('visible control characters', () => {
     const pieces = visiblePieces('ok\u001b[1m\u202E!');
     expect(pieces).toEqual([
       { text: 'ok', control: false },
-      { text: '␛', control: true },
+      { text: '⟨ESC⟩', control: true, code: 0x1b },
       { text: '[1m', control: false },
-      { text: '⟨RLO⟩', control: true },
+      { text: '⟨RLO⟩', control: true, code: 0x202e },
       { text: '!', control: false },
     ]);
     expect(visiblePieces('')).toEqual([]);

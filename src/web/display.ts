@@ -7,7 +7,12 @@ export interface TextPiece {
   text: string;
   /** True when `text` stands for an invisible or layout-changing character of the original. */
   control: boolean;
+  /** The original code point, for control pieces. */
+  code?: number;
 }
+
+/** C0 control names (ASCII): shown by name because Control Pictures (␛) are missing from many fonts. */
+const C0 = 'NUL SOH STX ETX EOT ENQ ACK BEL BS TAB LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(' ');
 
 /** Names for format characters that change layout or hide text (bidi controls, zero-width, separators). */
 const NAMED: Record<number, string> = {
@@ -34,9 +39,8 @@ const NAMED: Record<number, string> = {
 
 /** The visible stand-in for one code point, or undefined when it is shown as itself. */
 export function controlSymbol(cp: number): string | undefined {
-  // C0 controls map onto the Unicode "Control Pictures" block: ESC → ␛, CR → ␍, LF → ␊, TAB → ␉
-  if (cp < 0x20) return String.fromCodePoint(0x2400 + cp);
-  if (cp === 0x7f) return '\u2421'; // ␡
+  if (cp < 0x20) return `⟨${C0[cp]}⟩`;
+  if (cp === 0x7f) return '⟨DEL⟩';
   if (cp >= 0x80 && cp <= 0x9f) return `⟨U+${cp.toString(16).toUpperCase().padStart(4, '0')}⟩`;
   const name = NAMED[cp];
   return name === undefined ? undefined : `⟨${name}⟩`;
@@ -47,14 +51,15 @@ export function visiblePieces(text: string): TextPiece[] {
   const out: TextPiece[] = [];
   let plain = '';
   for (const ch of text) {
-    const sym = controlSymbol(ch.codePointAt(0)!);
+    const code = ch.codePointAt(0)!;
+    const sym = controlSymbol(code);
     if (sym === undefined) {
       plain += ch;
       continue;
     }
     if (plain) out.push({ text: plain, control: false });
     plain = '';
-    out.push({ text: sym, control: true });
+    out.push({ text: sym, control: true, code });
   }
   if (plain) out.push({ text: plain, control: false });
   return out;

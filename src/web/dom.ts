@@ -46,7 +46,9 @@ export function logText(text: string | undefined | null, className = ''): HTMLSp
 
 function appendVisible(parent: Node, text: string): void {
   for (const p of visiblePieces(text)) {
-    parent.appendChild(p.control ? el('span', { class: 'ctl' }, p.text) : document.createTextNode(p.text));
+    // the title tells a real control character from the same symbol typed into the log
+    const title = p.code === undefined ? undefined : `U+${p.code.toString(16).toUpperCase().padStart(4, '0')}`;
+    parent.appendChild(p.control ? el('span', { class: 'ctl', title }, p.text) : document.createTextNode(p.text));
   }
 }
 

@@ -34,7 +34,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   // The file alone first, so an error is blamed on the file only when the file holds the bad value.
   if (file) validateConfig(input, file);
-  const merged = deepMerge(input as Record<string, unknown>, opts.overrides ?? {});
+  let merged = deepMerge(input as Record<string, unknown>, opts.overrides ?? {});
+  // the token is a secret: it may come from the environment instead of a file (the file wins)
+  if (env.LOGRADAR_TOKEN) merged = deepMerge({ auth: { token: env.LOGRADAR_TOKEN } }, merged);
   return validateConfig(merged, 'command-line flags');
 }
 

@@ -316,6 +316,35 @@ const storeSchema = section(
   'The embedded SQLite store.',
 );
 
+const serverSchema = section(
+  {
+    listen: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+|[0-9a-fA-F:]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:7420 or [::1]:7420')
+      .default('127.0.0.1:7420')
+      .describe('Address of the HTTP API and dashboard (serve, watch --ui, demo). Any address but loopback needs auth.token.'),
+    bodyLimit: byteSize('1MiB').describe('Largest request body, after gzip/deflate decoding (413 beyond).'),
+    requestTimeout: duration('30s').describe('Most time a client may take to send a whole request (408 beyond).'),
+    rateLimit: section(
+      {
+        max: z.number().int().min(1).default(1200).describe('Requests allowed per token (or per client address without one) in each window (429 beyond).'),
+        window: duration('1m').describe('The rate limit window.'),
+      },
+      'Rate limit per token.',
+    ),
+  },
+  'The HTTP server: API, live stream, HTTP ingest and dashboard.',
+);
+
+const authSchema = section(
+  {
+    token: z.string().min(1).optional().describe('Grants everything (read, feedback, ingest); the LOGRADAR_TOKEN environment variable sets it too. Once any token is set, every route but /healthz and the sign-in page needs one.'),
+    readTokens: z.array(z.string().min(1)).default([]).describe('Tokens that may only read (GET routes and the live stream).'),
+    ingestTokens: z.array(z.string().min(1)).default([]).describe('Tokens that may only ingest (POST /api/ingest).'),
+  },
+  'Bearer tokens of the HTTP API (Authorization: Bearer <token>).',
+);
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./.logradar').describe('Where the SQLite store and model state live.'),
@@ -325,6 +354,8 @@ export const configSchema = z
     detect: detectSchema,
     session: sessionSchema,
     store: storeSchema,
+    server: serverSchema,
+    auth: authSchema,
   })
   .strict();
 

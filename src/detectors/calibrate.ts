@@ -64,6 +64,22 @@ export class Calibrator {
     if (score > this.max) this.max = score;
   }
 
+  /**
+   * Feedback said this score was normal (a false positive): it is added with enough weight that the
+   * alarm boundary reaches it, so the same score no longer alarms. Later normal scores dilute it again.
+   */
+  observeNormal(score: number): void {
+    if (!Number.isFinite(score)) return;
+    const a = this.opts.alarmRate;
+    const weight = Math.ceil((a * this.count) / (1 - a)) + 1;
+    // a little above the score: the sketch's relative accuracy must not leave the score itself over the boundary
+    const v = Math.max(0, score) * (1 + 2 * ACCURACY);
+    this.sketch.accept(v, weight);
+    this.count += weight;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+
   /** Pure: the grade of a raw score against the history observed so far. */
   grade(score: number): number {
     if (!this.warm() || !Number.isFinite(score)) return 0;

@@ -70,6 +70,11 @@ export class LearnedDetector<X> {
     if (raw !== undefined) this.calibrator.observe(raw);
   }
 
+  /** A false positive: this raw score is normal for the calibrator from now on. */
+  markNormal(raw: number): void {
+    this.calibrator.observeNormal(raw);
+  }
+
   learn(x: X): void {
     this.model.learn(x);
   }

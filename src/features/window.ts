@@ -10,6 +10,8 @@ export interface FieldCounts {
   unknown: number;
   /** Unknown values seen, with counts (bounded: the first MAX_VALUES distinct ones). */
   values: Record<string, number>;
+  /** Records per value, known or not (bounded: the first MAX_COUNTED distinct ones): the `value:` series. */
+  counts?: Record<string, number>;
   /** The first record with an unknown value: the example shown in explanations. */
   sample?: { raw: string; line: number; offset: number; file?: string };
 }
@@ -25,6 +27,7 @@ export interface WindowAggregate {
 }
 
 const MAX_VALUES = 20;
+const MAX_COUNTED = 100;
 
 export class FieldIndicators {
   private readonly known: Map<string, Set<string>>;
@@ -58,6 +61,10 @@ export function addToWindow(w: WindowAggregate, rec: ParsedRecord, indicators: F
   for (const f of indicators.fields) {
     let fc = w.fields[f.field];
     if (!fc) w.fields[f.field] = fc = { unknown: 0, values: {} };
+    const v = rec.fields[f.field];
+    const s = v === undefined || v === null ? '(missing)' : String(v);
+    const counts = (fc.counts ??= {});
+    if (counts[s] !== undefined || Object.keys(counts).length < MAX_COUNTED) counts[s] = (counts[s] ?? 0) + 1;
     const u = indicators.unknownValue(f.field, rec);
     if (u === undefined) continue;
     fc.unknown++;

@@ -41,6 +41,9 @@ export interface ParsedRecord extends LogRecord {
 
 export type AnomalyKind = 'record' | 'window' | 'session';
 
+/** Where an anomaly stands after feedback: `suppressed` ones matched a false positive or mute when found. */
+export type AnomalyStatus = 'new' | 'confirmed' | 'false_positive' | 'muted' | 'suppressed';
+
 export interface DetectorGrade {
   detector: string;
   grade: number;
@@ -67,4 +70,9 @@ export interface Anomaly {
   session?: string;
   /** Machine-readable explanation: contributing features and their values. */
   explain?: Record<string, unknown>;
+  /** Same signature ⇒ same kind of finding (detector, source, template, field values); set by the pipeline. */
+  signature?: string;
+  status?: AnomalyStatus;
+  /** The store's id, set once committed. */
+  id?: number;
 }

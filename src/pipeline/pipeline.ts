@@ -16,6 +16,9 @@ import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatu
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
 import { SourceModels, type ModelsSnapshot } from './source-models.js';
+import { FeedbackRules, learnedScores } from './feedback.js';
+import { anomalySignature } from '../detectors/signature.js';
+import { ValueTally } from '../features/value-series.js';
 import type { Features } from '../detectors/model.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';
 import type { MetricsRegistry } from '../model/metrics.js';
@@ -25,7 +28,7 @@ import { UserMasks } from '../parsers/drain/masks.js';
 import { TemplateMiner, tokenize, type IdAllocator } from '../parsers/drain/miner.js';
 import type { SourceBatch } from '../sources/source.js';
 import { distance } from 'fastest-levenshtein';
-import type { CommitBatch, EventRow, SeriesRow, StateRow, TemplateRow } from '../store/sqlite/store.js';
+import type { CommitBatch, EventRow, FeedbackRow, SeriesRow, StateRow, TemplateRow } from '../store/sqlite/store.js';
 
 const STATE_VERSION = 2;
 
@@ -39,6 +42,8 @@ export interface PipelineStore {
   loadState(key: string): StateRow | undefined;
   commit(batch: CommitBatch, now?: number): void;
   applyRetention?(maxAgeMs: number, maxBytes: number, now?: number): number;
+  /** Feedback in force (false positives, mutes), loaded at start. */
+  loadFeedback?(): FeedbackRow[];
 }
 
 export interface PipelineMode {
@@ -86,6 +91,8 @@ interface SourceState {
   models: SourceModels;
   modelsSavedAt: number;
   normal: NormalExamples;
+  /** Running totals behind the `value:` series. */
+  values: ValueTally;
 }
 
 /** The nearest-normal examples shown beside anomalies: kept per source, small and bounded. */
@@ -139,6 +146,10 @@ export class Pipeline {
   private readonly ids: IdAllocator;
   private readonly listeners: AnomalyListener[] = [];
   private readonly scoredListeners: Array<(s: Scored) => void> = [];
+  private readonly suppressedListeners: AnomalyListener[] = [];
+  private readonly seriesListeners: Array<(rows: SeriesRow[]) => void> = [];
+  /** False positives and mutes in force: matching anomalies are stored as suppressed. */
+  readonly feedback = new FeedbackRules();
   private scoredRecords = false;
   private lastCounters = 0;
   private lastRetention = Date.now();
@@ -162,10 +173,32 @@ export class Pipeline {
     this.master = new MasterModel({ ...d.master, interval: d.interval, threshold: d.threshold });
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
+    this.feedback.load(store.loadFeedback?.() ?? []);
   }
 
   onAnomaly(fn: AnomalyListener): void {
     this.listeners.push(fn);
+  }
+
+  /** Called, once stored, for anomalies that matched a false positive or mute (stored as suppressed, not reported as new). */
+  onSuppressed(fn: AnomalyListener): void {
+    this.suppressedListeners.push(fn);
+  }
+
+  /** Called with the series rows of closed windows once they are stored. */
+  onSeries(fn: (rows: SeriesRow[]) => void): void {
+    this.seriesListeners.push(fn);
+  }
+
+  /**
+   * Feedback given on a stored anomaly: a false positive or mute silences its signature from now on; a
+   * false positive also tells the learned detectors that graded it that its score was normal.
+   */
+  applyFeedback(fb: FeedbackRow, a: Anomaly): void {
+    this.feedback.add(fb);
+    if (fb.action !== 'false_positive') return;
+    const st = this.sources.get(a.source);
+    if (st) for (const { detector, raw } of learnedScores(st.models, a)) detector.markNormal(raw);
   }
 
   /** Called for every scored session (and record, with `records: true`), anomalous or not. */
@@ -417,6 +450,7 @@ export class Pipeline {
     series.push({ source: st.name, key: 'records', start: w.start, value: w.total });
     for (const [field, fc] of Object.entries(w.fields)) series.push({ source: st.name, key: `unknown:${field}`, start: w.start, value: fc.unknown });
     for (const [tid, c] of Object.entries(w.templates)) series.push({ source: st.name, key: `template:${tid}`, start: w.start, value: c });
+    for (const r of st.values.rows(st.name, w)) series.push(r);
     const findings = st.fieldRateDetector.score(w, st.fieldRate);
     const rcf = st.models.windowForest?.detector;
     const wx = st.models.windowFeatures(w);
@@ -468,9 +502,11 @@ export class Pipeline {
     const templates: TemplateRow[] = changed.map((t) => ({ id: t.id, source: st.name, template: t.tokens.join(' '), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen }));
     for (const id of evicted) templates.push({ id, source: st.name, template: '', count: 0, firstSeen: 0, lastSeen: 0, evicted: true });
     if (evicted.length) this.metrics.get('mine').drop('evicted', evicted.length);
+    for (const a of part.anomalies) this.judge(a, now);
     for (const a of [...part.anomalies]) {
+      if (a.status === 'suppressed') continue;
       const incident = this.master.observe(a);
-      if (incident) part.anomalies.push(incident);
+      if (incident) part.anomalies.push(this.judge(incident, now));
     }
     const state = this.mode.stateEveryBatch ? [this.stateRow(st)] : [];
     if (this.mode.stateEveryBatch && now - st.modelsSavedAt >= MODEL_SAVE_INTERVAL) {
@@ -486,7 +522,15 @@ export class Pipeline {
     const ms = this.metrics.get('store');
     ms.received += part.events?.length ?? 0;
     ms.emitted += part.events?.length ?? 0;
-    for (const a of part.anomalies) for (const fn of this.listeners) fn(a);
+    for (const a of part.anomalies) for (const fn of a.status === 'suppressed' ? this.suppressedListeners : this.listeners) fn(a);
+    if (part.series?.length) for (const fn of this.seriesListeners) fn(part.series);
+  }
+
+  /** Signs an anomaly and marks it suppressed when feedback silenced its signature. */
+  private judge(a: Anomaly, now: number): Anomaly {
+    a.signature = anomalySignature(a);
+    a.status = this.feedback.suppresses(a.signature, now) ? 'suppressed' : 'new';
+    return a;
   }
 
   private stateRow(st: SourceState): StateRow {
@@ -534,7 +578,7 @@ export class Pipeline {
       indicators,
       fieldRateDetector: new FieldRateDetector(d.fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals }),
       profile: this.profiler ? newProfilerState() : undefined,
-      sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now(), models: new SourceModels(this.config, indicators), modelsSavedAt: Date.now(), normal: { lines: new Map() } };
+      sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now(), models: new SourceModels(this.config, indicators), modelsSavedAt: Date.now(), normal: { lines: new Map() }, values: new ValueTally() };
     const saved = this.store.loadState(`source:${source}`);
     if (saved) {
       try {

@@ -83,6 +83,25 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE anomalies ADD COLUMN session TEXT;
   `,
+  // 3: feedback on anomalies (issue 5); indexes for the HTTP API's lists and the raw-line context
+  `
+  ALTER TABLE anomalies ADD COLUMN status TEXT NOT NULL DEFAULT 'new';
+  ALTER TABLE anomalies ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+  CREATE INDEX anomalies_ts_id ON anomalies(ts, id);
+  CREATE INDEX anomalies_signature ON anomalies(signature);
+  CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY,
+    anomaly_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    by TEXT NOT NULL,
+    note TEXT,
+    created INTEGER NOT NULL,
+    until INTEGER
+  );
+  CREATE INDEX feedback_anomaly ON feedback(anomaly_id);
+  CREATE INDEX event_blocks_source_ts ON event_blocks(source_id, max_ts);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

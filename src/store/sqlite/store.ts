@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Anomaly } from '../../model/record.js';
+import type { Anomaly, AnomalyStatus } from '../../model/record.js';
 import { LogradarError } from '../../model/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
@@ -97,6 +97,32 @@ export interface EventQuery {
   until?: number;
   grep?: string;
   limit?: number;
+}
+
+export type FeedbackAction = 'confirm' | 'false_positive' | 'mute';
+
+export interface FeedbackRow {
+  id: number;
+  anomalyId: number;
+  action: FeedbackAction;
+  signature: string;
+  by: string;
+  note?: string;
+  created: number;
+  until?: number;
+}
+
+export function feedbackFromRow(r: Record<string, unknown>): FeedbackRow {
+  return {
+    id: Number(r.id),
+    anomalyId: Number(r.anomaly_id),
+    action: r.action as FeedbackAction,
+    signature: String(r.signature),
+    by: String(r.by),
+    ...(r.note === null || r.note === undefined ? {} : { note: String(r.note) }),
+    created: Number(r.created),
+    ...(r.until === null || r.until === undefined ? {} : { until: Number(r.until) }),
+  };
 }
 
 export interface AnomalyQuery {
@@ -197,8 +223,8 @@ export class SqliteStore {
       ),
       insertAnomaly: w(() =>
         db.prepare(
-          `INSERT INTO anomalies (ts, created, kind, source, file, line, offset, grade, detector, detectors, reason, window_start, window_end, template_id, raw, explain, session)
-           VALUES (@ts, @created, @kind, @source, @file, @line, @offset, @grade, @detector, @detectors, @reason, @windowStart, @windowEnd, @templateId, @raw, @explain, @session)`,
+          `INSERT INTO anomalies (ts, created, kind, source, file, line, offset, grade, detector, detectors, reason, window_start, window_end, template_id, raw, explain, session, status, signature)
+           VALUES (@ts, @created, @kind, @source, @file, @line, @offset, @grade, @detector, @detectors, @reason, @windowStart, @windowEnd, @templateId, @raw, @explain, @session, @status, @signature)`,
         ),
       ),
       upsertSeries: w(() => db.prepare('INSERT INTO series (source, key, start, value) VALUES (?, ?, ?, ?) ON CONFLICT(source, key, start) DO UPDATE SET value = excluded.value')),
@@ -230,7 +256,8 @@ export class SqliteStore {
     if (b.events && b.events.length > 0) this.insertEvents(b.events, b.fileId ?? null, now);
     for (const t of b.templates ?? []) s.upsertTemplate.run({ ...t, evicted: t.evicted ? 1 : 0 });
     for (const a of b.anomalies ?? []) {
-      s.insertAnomaly.run({
+      // the id is handed back on the anomaly: live listeners link to the stored row
+      a.id = Number(s.insertAnomaly.run({
         ts: a.ts,
         created: now,
         kind: a.kind,
@@ -248,7 +275,9 @@ export class SqliteStore {
         raw: a.raw ?? null,
         explain: a.explain ? JSON.stringify(a.explain) : null,
         session: a.session ?? null,
-      });
+        status: a.status ?? 'new',
+        signature: a.signature ?? '',
+      }).lastInsertRowid);
     }
     for (const r of b.series ?? []) s.upsertSeries.run(r.source, r.key, r.start, r.value);
     for (const st of b.state ?? []) s.saveState.run(st.key, st.version, st.value, now);
@@ -401,25 +430,13 @@ export class SqliteStore {
       ['source = ?', q.source],
     ]);
     const sql = `SELECT * FROM anomalies ${cond} ORDER BY ts, id ${q.limit !== undefined ? 'LIMIT ' + Math.max(0, Math.floor(q.limit)) : ''}`;
-    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => ({
-      id: Number(r.id),
-      created: Number(r.created),
-      ts: Number(r.ts),
-      kind: r.kind as Anomaly['kind'],
-      source: String(r.source),
-      file: r.file === null ? undefined : String(r.file),
-      line: r.line === null ? undefined : Number(r.line),
-      offset: r.offset === null ? undefined : Number(r.offset),
-      grade: Number(r.grade),
-      detector: String(r.detector),
-      detectors: JSON.parse(String(r.detectors)),
-      reason: String(r.reason),
-      window: r.window_start === null ? undefined : { start: Number(r.window_start), end: Number(r.window_end) },
-      templateId: r.template_id === null ? undefined : Number(r.template_id),
-      raw: r.raw === null ? undefined : String(r.raw),
-      explain: r.explain === null ? undefined : JSON.parse(String(r.explain)),
-      session: r.session === null || r.session === undefined ? undefined : String(r.session),
-    }));
+    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map(anomalyFromRow);
+  }
+
+  /** Feedback still in force (false positives, unexpired mutes): the pipeline loads it at start. */
+  loadFeedback(now = Date.now()): FeedbackRow[] {
+    const rows = this.db.prepare("SELECT * FROM feedback WHERE action IN ('false_positive', 'mute') AND (until IS NULL OR until > ?) ORDER BY id").all(now) as Record<string, unknown>[];
+    return rows.map(feedbackFromRow);
   }
 
   series(source: string, key: string, since = 0): SeriesRow[] {
@@ -460,6 +477,31 @@ export class SqliteStore {
 function whereClause(pairs: [string, unknown][]): { sql: string; args: unknown[] } {
   const set = pairs.filter(([, v]) => v !== undefined);
   return { sql: set.length ? 'WHERE ' + set.map(([c]) => c).join(' AND ') : '', args: set.map(([, v]) => v) };
+}
+
+/** A row of `anomalies` as the Anomaly it stored. */
+export function anomalyFromRow(r: Record<string, unknown>): StoredAnomaly {
+  return {
+    id: Number(r.id),
+    created: Number(r.created),
+    ts: Number(r.ts),
+    kind: r.kind as Anomaly['kind'],
+    source: String(r.source),
+    file: r.file === null ? undefined : String(r.file),
+    line: r.line === null ? undefined : Number(r.line),
+    offset: r.offset === null ? undefined : Number(r.offset),
+    grade: Number(r.grade),
+    detector: String(r.detector),
+    detectors: JSON.parse(String(r.detectors)),
+    reason: String(r.reason),
+    window: r.window_start === null ? undefined : { start: Number(r.window_start), end: Number(r.window_end) },
+    templateId: r.template_id === null ? undefined : Number(r.template_id),
+    raw: r.raw === null ? undefined : String(r.raw),
+    explain: r.explain === null ? undefined : JSON.parse(String(r.explain)),
+    session: r.session === null || r.session === undefined ? undefined : String(r.session),
+    status: (r.status ?? 'new') as AnomalyStatus,
+    signature: r.signature ? String(r.signature) : undefined,
+  };
 }
 
 function fileParams(f: Partial<FileRow>): Record<string, unknown> {

@@ -1,0 +1,183 @@
+/**
+ * The HTTP server (fastify): REST API, live stream, HTTP ingest, Prometheus metrics and the dashboard,
+ * over the store and (when one runs) the pipeline of the same process. `buildServer` returns the app
+ * without listening, so tests drive it with `inject()`; `listen()` binds it.
+ *
+ * Order of the request hooks matters: security headers first (every reply carries them, errors too),
+ * cookies, the rate limit (before auth, so guessing tokens is limited too), then auth.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { MetricsRegistry } from '../model/metrics.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { HttpSource } from '../sources/http.js';
+import { StoreQueries } from '../store/sqlite/queries.js';
+import type { SqliteStore, StoredAnomaly } from '../store/sqlite/store.js';
+import { Auth, checkBind, SESSION_COOKIE, type Scope } from './auth.js';
+import type { ServerContext } from './context.js';
+import { httpError } from './errors.js';
+import { promMetrics } from './prom.js';
+import { anomalyRoutes } from './routes/anomalies.js';
+import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { seriesRoutes } from './routes/series.js';
+import { bearerToken, sessionRoutes } from './routes/session.js';
+import { sourceRoutes } from './routes/sources.js';
+import { streamRoutes } from './routes/stream.js';
+import { templateRoutes } from './routes/templates.js';
+import { webRoutes } from './routes/web.js';
+import { apiAnomaly } from './shapes.js';
+import { StreamHub } from './stream.js';
+import { createHash } from 'node:crypto';
+
+export const VERSION = '0.1.0';
+
+export interface ServerOptions {
+  config: Config;
+  store: SqliteStore;
+  pipeline?: Pipeline;
+  metrics: MetricsRegistry;
+  log: Logger;
+  /** Directory of the built dashboard (index.html and assets); a placeholder page without it. */
+  webRoot?: string;
+  /** The HTTP ingest source the pipeline runs; without it ingest answers 503. */
+  ingest?: HttpSource;
+  /** SSE heartbeat (default 15 s). */
+  heartbeatMs?: number;
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const { config, store, pipeline, metrics, log } = opts;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.server.bodyLimit,
+    requestTimeout: config.server.requestTimeout,
+    // hijacked event streams are ended by the hub on close; idle keep-alive sockets are closed too
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false } },
+  });
+  const auth = new Auth(config.auth);
+  const hub = new StreamHub(opts.heartbeatMs ?? 15_000);
+  const prom = promMetrics(metrics, pipeline);
+  const ctx: ServerContext = { config, store, queries: new StoreQueries(store), pipeline, metrics, log, auth, hub, prom, ingest: opts.ingest, startedAt: Date.now(), version: VERSION };
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'self'"], baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // plain HTTP on loopback by default: HSTS would pin a host name to HTTPS it does not serve
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: config.server.rateLimit.max,
+    timeWindow: config.server.rateLimit.window,
+    keyGenerator: (req) => rateKey(req, auth),
+    errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'rate_limited', message: `rate limit exceeded, retry in ${c.after}` }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'logradar API', version: VERSION, description: 'See docs/api.md. Log text in responses is data: render it as text.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const need = routeScope(req);
+    if (need === 'public' || !auth.required) return;
+    const bearer = bearerToken(req.headers.authorization);
+    // the cookie serves the dashboard (read, feedback); machines ingest with their token
+    const scopes = bearer !== undefined ? auth.tokenScopes(bearer) : need === 'ingest' ? undefined : auth.sessionScopes(req.cookies[SESSION_COOKIE]);
+    if (!scopes) {
+      reply.header('www-authenticate', 'Bearer realm="logradar"');
+      throw httpError(401, 'unauthorized', 'a token is required: Authorization: Bearer <token>, or sign in');
+    }
+    if (!scopes.includes(need)) throw httpError(403, 'forbidden', `this token may not ${need === 'read' ? 'read' : need === 'ingest' ? 'ingest' : 'write'}`);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    prom.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+  app.addHook('preClose', async () => hub.close());
+
+  app.setErrorHandler((err: FastifyError | Record<string, unknown>, _req, reply) => {
+    const e = err as Partial<FastifyError> & { statusCode?: number; code?: string; message?: string };
+    let status = typeof e.statusCode === 'number' && e.statusCode >= 400 ? e.statusCode : 500;
+    let code: string;
+    if (e.validation) {
+      status = 400;
+      code = 'bad_request';
+    } else if (status === 413) code = 'payload_too_large';
+    else if (status === 415) code = 'unsupported_media_type';
+    else if (status === 429) code = 'rate_limited';
+    else if (typeof e.code === 'string' && !e.code.startsWith('FST_') && status < 500) code = e.code;
+    else code = status >= 500 ? 'internal' : 'bad_request';
+    if (status >= 500 && code === 'internal') log.error({ err: e.message, stack: (e as Error).stack }, 'request failed');
+    const message = status >= 500 && code === 'internal' ? 'internal error' : (e.message ?? 'error');
+    return reply.code(status).send({ error: { code, message } });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  healthRoutes(app, ctx);
+  sessionRoutes(app, ctx);
+  sourceRoutes(app, ctx);
+  templateRoutes(app, ctx);
+  anomalyRoutes(app, ctx);
+  seriesRoutes(app, ctx);
+  streamRoutes(app, ctx);
+  ingestRoutes(app, ctx);
+  await webRoutes(app, opts.webRoot);
+
+  if (pipeline) {
+    pipeline.onAnomaly((a) => {
+      prom.anomaly(a);
+      if (a.id !== undefined) hub.send('anomaly', apiAnomaly({ created: Date.now(), ...a } as StoredAnomaly));
+    });
+    pipeline.onSuppressed((a) => prom.anomaly(a));
+    pipeline.onSeries((rows) => {
+      for (const r of rows) hub.send('series', { source: r.source, key: r.key, t: r.start, value: r.value });
+    });
+  }
+  return app;
+}
+
+/** The scope a route needs: the page, its assets, health and sign-in are open. */
+function routeScope(req: FastifyRequest): Scope | 'public' {
+  const url = req.routeOptions.url;
+  const read = req.method === 'GET' || req.method === 'HEAD';
+  if (url === '/healthz' || url === '/api/session') return 'public';
+  if (url === '/api/ingest') return 'ingest';
+  const path = url ?? req.url.split('?')[0];
+  const api = path === '/metrics' || path === '/api' || path.startsWith('/api/');
+  if (!api && read) return 'public';
+  return read ? 'read' : 'write';
+}
+
+/** Rate limit key: a known token or session, else the client address (unknown tokens share their address's budget). */
+function rateKey(req: FastifyRequest, auth: Auth): string {
+  const bearer = bearerToken(req.headers.authorization);
+  if (bearer && auth.tokenScopes(bearer)) return 't:' + createHash('sha256').update(bearer).digest('base64url');
+  const sid = req.cookies?.[SESSION_COOKIE];
+  if (sid && auth.sessionScopes(sid)) return 's:' + sid;
+  return 'ip:' + req.ip;
+}
+
+/** Listens on `server.listen`; refuses (exit 2) an address other than loopback without a token. */
+export async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  const { host, port } = checkBind(config);
+  await app.listen({ host, port });
+  const a = app.server.address();
+  if (a && typeof a === 'object') return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  return `http://${host}:${port}`;
+}

@@ -1,0 +1,273 @@
+/**
+ * Read-side queries of the HTTP API over the embedded store, and feedback writes: paged lists (newest or
+ * most frequent first, keyset cursors so a page costs the same at any depth), an anomaly's raw context,
+ * series keys and downsampled series, per-source figures.
+ */
+import type { AnomalyStatus } from '../../model/record.js';
+import { anomalyFromRow, feedbackFromRow, type FeedbackAction, type FeedbackRow, type SqliteStore, type StoredAnomaly, type TemplateRow } from './store.js';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface AnomalyPageQuery {
+  since?: number;
+  until?: number;
+  source?: string;
+  detector?: string;
+  minGrade?: number;
+  /** Statuses to list; undefined: all but `suppressed`; 'all': every status. */
+  status?: AnomalyStatus[] | 'all';
+  limit: number;
+  cursor?: string;
+}
+
+export interface TemplatePageQuery {
+  source?: string;
+  /** Case-insensitive substring of the template text. */
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ContextLine {
+  line: number;
+  offset: number;
+  ts: number;
+  raw: string;
+  templateId?: number;
+}
+
+export interface SourceFigures {
+  name: string;
+  /** Stored lines. */
+  lines: number;
+  /** Lines stored since `recentSince`. */
+  recent: number;
+  templates: number;
+  anomalies: number;
+}
+
+export interface NewFeedback {
+  anomalyId: number;
+  action: FeedbackAction;
+  signature: string;
+  by: string;
+  note?: string;
+  until?: number;
+}
+
+/** Status an anomaly takes from feedback on it. */
+const STATUS_OF: Record<FeedbackAction, AnomalyStatus> = { confirm: 'confirmed', false_positive: 'false_positive', mute: 'muted' };
+
+const META_FIELDS = 4;
+
+interface BlockRow {
+  id: number;
+  file_id: number | null;
+  n: number;
+  meta: Buffer;
+  raw: string;
+}
+
+export class StoreQueries {
+  constructor(private readonly store: SqliteStore) {}
+
+  private get db() {
+    return this.store.db;
+  }
+
+  anomalyPage(q: AnomalyPageQuery): Page<StoredAnomaly> {
+    const cond: string[] = [];
+    const args: unknown[] = [];
+    const add = (c: string, ...v: unknown[]) => {
+      cond.push(c);
+      args.push(...v);
+    };
+    if (q.since !== undefined) add('ts >= ?', q.since);
+    if (q.until !== undefined) add('ts <= ?', q.until);
+    if (q.source !== undefined) add('source = ?', q.source);
+    if (q.detector !== undefined) add('(detector = ? OR EXISTS (SELECT 1 FROM json_each(detectors) WHERE json_extract(value, \'$.detector\') = ?))', q.detector, q.detector);
+    if (q.minGrade !== undefined) add('grade >= ?', q.minGrade);
+    if (q.status === undefined) add("status != 'suppressed'");
+    else if (q.status !== 'all') add(`status IN (${q.status.map(() => '?').join(', ')})`, ...q.status);
+    const c = parseCursor(q.cursor, 2);
+    if (c) add('(ts < ? OR (ts = ? AND id < ?))', c[0], c[0], c[1]);
+    const sql = `SELECT * FROM anomalies ${cond.length ? 'WHERE ' + cond.join(' AND ') : ''} ORDER BY ts DESC, id DESC LIMIT ?`;
+    const rows = (this.db.prepare(sql).all(...args, q.limit + 1) as Record<string, unknown>[]).map(anomalyFromRow);
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? `${last.ts}_${last.id}` : null };
+  }
+
+  anomaly(id: number): StoredAnomaly | undefined {
+    const r = this.db.prepare('SELECT * FROM anomalies WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return r ? anomalyFromRow(r) : undefined;
+  }
+
+  templatePage(q: TemplatePageQuery): Page<TemplateRow> {
+    const cond = ['evicted = 0'];
+    const args: unknown[] = [];
+    if (q.source !== undefined) {
+      cond.push('source = ?');
+      args.push(q.source);
+    }
+    if (q.q) {
+      cond.push('instr(lower(template), lower(?)) > 0');
+      args.push(q.q);
+    }
+    const c = parseCursor(q.cursor, 2);
+    if (c) {
+      cond.push('(count < ? OR (count = ? AND id < ?))');
+      args.push(c[0], c[0], c[1]);
+    }
+    const rows = this.db.prepare(`SELECT * FROM templates WHERE ${cond.join(' AND ')} ORDER BY count DESC, id DESC LIMIT ?`).all(...args, q.limit + 1) as Record<string, unknown>[];
+    const items: TemplateRow[] = rows.slice(0, q.limit).map((r) => ({
+      id: Number(r.id),
+      source: String(r.source),
+      template: String(r.template),
+      count: Number(r.count),
+      firstSeen: Number(r.first_seen),
+      lastSeen: Number(r.last_seen),
+    }));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? `${last.count}_${last.id}` : null };
+  }
+
+  templateText(id: number): string | undefined {
+    const r = this.db.prepare('SELECT template FROM templates WHERE id = ?').get(id) as { template: string } | undefined;
+    return r?.template;
+  }
+
+  /**
+   * Up to `n` stored lines of the same file (or stream) before and after an anomaly's line. The block
+   * holding the line is found by source and time (indexed), then by line number and byte offset.
+   */
+  context(a: StoredAnomaly, n = 5): { before: ContextLine[]; after: ContextLine[] } {
+    const none = { before: [], after: [] };
+    if (a.line === undefined) return none;
+    const src = this.db.prepare('SELECT id FROM sources WHERE name = ?').get(a.source) as { id: number } | undefined;
+    if (!src) return none;
+    const session = a.explain?.session as { start?: number } | undefined;
+    const lo = Math.min(a.window?.start ?? a.ts, typeof session?.start === 'number' ? session.start : a.ts);
+    const blocks = this.db
+      .prepare('SELECT id, file_id, n, meta, raw FROM event_blocks WHERE source_id = ? AND max_ts >= ? AND min_ts <= ? ORDER BY max_ts LIMIT 256')
+      .all(src.id, lo, a.ts) as BlockRow[];
+    for (const b of blocks) {
+      const lines = unpack(b);
+      const k = lines.findIndex((l) => l.line === a.line && (a.offset === undefined || l.offset === a.offset));
+      if (k < 0) continue;
+      const before = lines.slice(Math.max(0, k - n), k);
+      const after = lines.slice(k + 1, k + 1 + n);
+      const prev = this.db.prepare('SELECT id, file_id, n, meta, raw FROM event_blocks WHERE source_id = ? AND file_id IS ? AND id < ? ORDER BY id DESC LIMIT 1');
+      const next = this.db.prepare('SELECT id, file_id, n, meta, raw FROM event_blocks WHERE source_id = ? AND file_id IS ? AND id > ? ORDER BY id LIMIT 1');
+      for (let id = b.id; before.length < n; ) {
+        const p = prev.get(src.id, b.file_id, id) as BlockRow | undefined;
+        if (!p) break;
+        before.unshift(...unpack(p).slice(-(n - before.length)));
+        id = p.id;
+      }
+      for (let id = b.id; after.length < n; ) {
+        const p = next.get(src.id, b.file_id, id) as BlockRow | undefined;
+        if (!p) break;
+        after.push(...unpack(p).slice(0, n - after.length));
+        id = p.id;
+      }
+      return { before, after };
+    }
+    return none;
+  }
+
+  seriesKeys(source?: string): Array<{ source: string; key: string }> {
+    const sql = `SELECT DISTINCT source, key FROM series ${source !== undefined ? 'WHERE source = ?' : ''} ORDER BY source, key`;
+    return this.db.prepare(sql).all(...(source !== undefined ? [source] : [])) as Array<{ source: string; key: string }>;
+  }
+
+  /** First and last window start of one series. */
+  seriesSpan(source: string, key: string): { first: number; last: number } | undefined {
+    const r = this.db.prepare('SELECT MIN(start) AS first, MAX(start) AS last FROM series WHERE source = ? AND key = ?').get(source, key) as { first: number | null; last: number | null };
+    return r.first === null || r.last === null ? undefined : { first: r.first, last: r.last };
+  }
+
+  /** Sums of a series per bucket of `step` ms (buckets aligned to multiples of `step`), non-empty buckets only. */
+  seriesBuckets(source: string, key: string, since: number, until: number, step: number): Array<[number, number]> {
+    const rows = this.db
+      .prepare('SELECT (start / ?1) * ?1 AS t, SUM(value) AS v FROM series WHERE source = ?2 AND key = ?3 AND start >= ?4 AND start <= ?5 GROUP BY t ORDER BY t')
+      .all(step, source, key, since, until) as Array<{ t: number; v: number }>;
+    return rows.map((r) => [r.t, r.v]);
+  }
+
+  /** Per source: stored lines (and those stored since `recentSince`), live templates, anomalies not suppressed. */
+  sourceFigures(recentSince: number): SourceFigures[] {
+    const by = new Map<string, SourceFigures>();
+    const get = (name: string) => {
+      let f = by.get(name);
+      if (!f) by.set(name, (f = { name, lines: 0, recent: 0, templates: 0, anomalies: 0 }));
+      return f;
+    };
+    for (const r of this.db.prepare('SELECT name FROM sources').all() as Array<{ name: string }>) get(r.name);
+    for (const r of this.db.prepare('SELECT DISTINCT source FROM files').all() as Array<{ source: string }>) get(r.source);
+    const lines = this.db.prepare(
+      'SELECT s.name AS name, SUM(b.n) AS lines, SUM(CASE WHEN b.ingest_ts >= ? THEN b.n ELSE 0 END) AS recent FROM event_blocks b JOIN sources s ON s.id = b.source_id GROUP BY s.name',
+    );
+    for (const r of lines.all(recentSince) as Array<{ name: string; lines: number; recent: number }>) Object.assign(get(r.name), { lines: r.lines, recent: r.recent });
+    for (const r of this.db.prepare('SELECT source, COUNT(*) AS c FROM templates WHERE evicted = 0 GROUP BY source').all() as Array<{ source: string; c: number }>) get(r.source).templates = r.c;
+    for (const r of this.db.prepare("SELECT source, COUNT(*) AS c FROM anomalies WHERE status != 'suppressed' GROUP BY source").all() as Array<{ source: string; c: number }>) get(r.source).anomalies = r.c;
+    return [...by.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Records feedback and sets the anomaly's status, in one transaction. */
+  addFeedback(f: NewFeedback, now = Date.now()): FeedbackRow {
+    const tx = this.db.transaction(() => {
+      const id = Number(
+        this.db
+          .prepare('INSERT INTO feedback (anomaly_id, action, signature, by, note, created, until) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(f.anomalyId, f.action, f.signature, f.by, f.note ?? null, now, f.until ?? null).lastInsertRowid,
+      );
+      this.db.prepare('UPDATE anomalies SET status = ?, signature = ? WHERE id = ?').run(STATUS_OF[f.action], f.signature, f.anomalyId);
+      return id;
+    });
+    const id = tx();
+    return { id, anomalyId: f.anomalyId, action: f.action, signature: f.signature, by: f.by, ...(f.note !== undefined ? { note: f.note } : {}), created: now, ...(f.until !== undefined ? { until: f.until } : {}) };
+  }
+
+  feedbackPage(limit: number, cursor?: string): Page<FeedbackRow> {
+    const c = parseCursor(cursor, 1);
+    const rows = (this.db.prepare(`SELECT * FROM feedback ${c ? 'WHERE id < ?' : ''} ORDER BY id DESC LIMIT ?`).all(...(c ? [c[0]] : []), limit + 1) as Record<string, unknown>[]).map(feedbackFromRow);
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit && items.length ? String(items[items.length - 1].id) : null };
+  }
+
+  feedbackFor(anomalyId: number): FeedbackRow[] {
+    return (this.db.prepare('SELECT * FROM feedback WHERE anomaly_id = ? ORDER BY id').all(anomalyId) as Record<string, unknown>[]).map(feedbackFromRow);
+  }
+
+  /** Line number and next byte offset after the last stored line of a stream source (no file), to continue numbering after a restart. */
+  streamEnd(source: string): { line: number; offset: number } {
+    const b = this.db
+      .prepare('SELECT b.id, b.file_id, b.n, b.meta, b.raw FROM event_blocks b JOIN sources s ON s.id = b.source_id WHERE s.name = ? AND b.file_id IS NULL ORDER BY b.id DESC LIMIT 1')
+      .get(source) as BlockRow | undefined;
+    if (!b) return { line: 0, offset: 0 };
+    const last = unpack(b).at(-1)!;
+    return { line: last.line, offset: last.offset + Buffer.byteLength(last.raw) + 1 };
+  }
+}
+
+/** A cursor is `parts` integers joined by `_`; anything else is no cursor (the first page). */
+function parseCursor(c: string | undefined, parts: number): number[] | undefined {
+  if (!c) return undefined;
+  const xs = c.split('_').map(Number);
+  return xs.length === parts && xs.every(Number.isFinite) ? xs : undefined;
+}
+
+function unpack(b: BlockRow): ContextLine[] {
+  const meta = new Float64Array(b.meta.buffer.slice(b.meta.byteOffset, b.meta.byteOffset + b.meta.byteLength));
+  const raws = b.raw.split('\n');
+  const out: ContextLine[] = [];
+  for (let k = 0; k < b.n; k++) {
+    const m = k * META_FIELDS;
+    out.push({ line: meta[m + 1], offset: meta[m + 2], ts: meta[m], raw: raws[k], ...(meta[m + 3] >= 0 ? { templateId: meta[m + 3] } : {}) });
+  }
+  return out;
+}

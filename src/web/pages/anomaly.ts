@@ -82,17 +82,18 @@ export const anomalyPage: Page = (ctx) => {
   function nearestSection(explain: Record<string, unknown>): HTMLElement {
     const n = explain.nearestNormal as Record<string, unknown> | undefined;
     const raw = n && typeof n.raw === 'string' ? n.raw : undefined;
-    const where = n && (n.file !== undefined || n.line !== undefined) ? `${valueText(n.file ?? '')}${n.line !== undefined ? `:${valueText(n.line)}` : ''}` : '';
+    const where = n === undefined ? '' : n.file !== undefined ? `${valueText(n.file)}${n.line !== undefined ? `:${valueText(n.line)}` : ''}` : n.line !== undefined ? `line ${valueText(n.line)}` : '';
     const tmpl = n && typeof n.template === 'string' ? n.template : undefined;
     return el(
       'section',
       { class: 'card' },
       el('h2', {}, 'Nearest normal example'),
       raw !== undefined
-        ? el('div', { class: 'lines', testid: 'nearest-normal' }, el('div', { class: 'line normal' }, el('span', { class: 'ln' }, logText(where)), logText(raw)))
+        ? el('div', { class: 'lines', testid: 'nearest-normal' }, el('div', { class: 'line normal single' }, logText(raw)))
         : n && Object.keys(n).length
           ? el('pre', { testid: 'nearest-normal' }, logText(JSON.stringify(n, null, 2)))
           : note('None recorded.'),
+      where ? el('p', { class: 'sub' }, 'at ', logText(where)) : null,
       tmpl !== undefined ? el('p', { class: 'sub' }, 'template: ', logText(tmpl)) : null,
     );
   }

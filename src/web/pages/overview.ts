@@ -58,7 +58,9 @@ export const overview: Page = (ctx) => {
   const xRange = (): [number | undefined, number | undefined] => {
     const b = bounds();
     const latest = anomalies.reduce((m, a) => Math.max(m, a.ts), 0);
-    return [b.since, b.until ?? Math.max(Date.now(), latest)];
+    // "all" starts at the oldest point of any chart, so that every chart and strip shares one time axis
+    const earliest = anomalies.reduce((m, a) => Math.min(m, a.ts), dataMin ?? Infinity);
+    return [b.since ?? (Number.isFinite(earliest) ? earliest : undefined), b.until ?? Math.max(Date.now(), latest)];
   };
 
   const markersOf = (source: string) => anomalies.filter((a) => a.source === source);
@@ -85,7 +87,7 @@ export const overview: Page = (ctx) => {
   function drawHeat(v: SourceView): void {
     const [lo, hi] = xRange();
     const mine = markersOf(v.name);
-    const start = lo ?? Math.min(dataMin ?? Infinity, ...mine.map((a) => a.ts));
+    const start = lo ?? Infinity;
     const end = hi ?? Date.now();
     v.count.textContent = ` · ${mine.length}${mine.length >= MARKER_PAGES * MARKER_PAGE_SIZE ? '+' : ''} anomalies`;
     if (!Number.isFinite(start) || !(end > start)) {

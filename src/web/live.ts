@@ -7,6 +7,8 @@ import type { Anomaly, SeriesEvent } from './api.js';
 export interface LiveHandlers {
   anomaly?: (a: Anomaly) => void;
   series?: (p: SeriesEvent) => void;
+  /** The stream came back after a break: events of the gap are not replayed, so reload what is shown. */
+  reconnected?: () => void;
 }
 
 type State = 'connecting' | 'live' | 'offline';
@@ -15,6 +17,7 @@ const subscribers = new Set<LiveHandlers>();
 const stateListeners = new Set<(s: State) => void>();
 let source: EventSource | undefined;
 let state: State = 'offline';
+let wasLive = false;
 
 function setState(s: State): void {
   state = s;
@@ -33,7 +36,11 @@ export function startLive(): void {
   if (source) return;
   setState('connecting');
   source = new EventSource('/api/stream');
-  source.onopen = () => setState('live');
+  source.onopen = () => {
+    setState('live');
+    if (wasLive) for (const s of subscribers) s.reconnected?.();
+    wasLive = true;
+  };
   source.onerror = () => setState(source?.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
   source.addEventListener('anomaly', (e) => {
     const a = parse<Anomaly>(e);
@@ -48,6 +55,7 @@ export function startLive(): void {
 export function stopLive(): void {
   source?.close();
   source = undefined;
+  wasLive = false;
   setState('offline');
 }
 

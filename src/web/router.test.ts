@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mapLimit } from './page.js';
 import { anomalyHash, hashOf, parseHash } from './router.js';
 
 describe('hash routes', () => {
@@ -24,5 +25,23 @@ describe('hash routes', () => {
   it('builds hashes without empty query values', () => {
     expect(hashOf('/anomalies', { source: 'waf', detector: '', minGrade: undefined })).toBe('#/anomalies?source=waf');
     expect(hashOf('/')).toBe('#/');
+  });
+});
+
+describe('mapLimit', () => {
+  it('keeps the order of results and never runs more than n at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (x) => {
+      running++;
+      peak = Math.max(peak, running);
+      await Promise.resolve();
+      await Promise.resolve();
+      running--;
+      return x * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(peak).toBe(2);
+    expect(await mapLimit([], 3, async (x: number) => x)).toEqual([]);
   });
 });

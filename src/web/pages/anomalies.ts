@@ -115,7 +115,7 @@ export const anomaliesPage: Page = (ctx) => {
     (!filters.detector || a.detector === filters.detector || a.detectors.some((d) => d.detector === filters.detector)) &&
     (grade === undefined || !Number.isFinite(grade) || a.grade >= grade) &&
     (filters.status === 'all' || (filters.status === '' ? a.status !== 'suppressed' : a.status === filters.status));
-  const unsubscribe = subscribe({ anomaly: (a) => matches(a) && list.prepend(a) });
+  const unsubscribe = subscribe({ anomaly: (a) => matches(a) && list.prepend(a), reconnected: () => void page(true) });
   void page(true);
   return () => {
     alive = false;

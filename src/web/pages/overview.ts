@@ -191,7 +191,7 @@ export const overview: Page = (ctx) => {
     redraw(c);
   }
 
-  const unsubscribe = subscribe({ anomaly: onAnomaly, series: onSeries });
+  const unsubscribe = subscribe({ anomaly: onAnomaly, series: onSeries, reconnected: scheduleReload });
   // a live range slides: redraw the strips and charts now and then even without events
   const slide = window.setInterval(() => {
     if (!bounds().live) return;

@@ -1,0 +1,124 @@
+/** All anomalies of a range with filters (source, detector, min grade, status), paged, new ones arriving live. */
+import { api, type Anomaly } from '../api.js';
+import { anomalyList } from '../anomaly-list.js';
+import { visibleText } from '../display.js';
+import { el, note } from '../dom.js';
+import { subscribe } from '../live.js';
+import { errorText, type Page } from '../page.js';
+import { hashOf } from '../router.js';
+import { timePicker } from '../time-picker.js';
+import { parseRange, rangeBounds, rangeParams } from '../timerange.js';
+
+const STATUSES = ['', 'new', 'confirmed', 'false_positive', 'muted', 'suppressed', 'all'];
+const PAGE = 50;
+
+export const anomaliesPage: Page = (ctx) => {
+  const q = ctx.route.query;
+  const range = parseRange(q);
+  const filters = {
+    source: q.get('source') ?? '',
+    detector: q.get('detector') ?? '',
+    minGrade: q.get('minGrade') ?? '',
+    status: q.get('status') ?? '',
+  };
+  const go = (over: Partial<typeof filters> & { range?: Record<string, string> }) => {
+    const { range: r, ...f } = over;
+    ctx.go(hashOf('/anomalies', { ...filters, ...f, ...(r ?? rangeParams(range)) }));
+  };
+
+  const source = el('select', { testid: 'filter-source', attrs: { name: 'source', 'aria-label': 'source' } }, el('option', { attrs: { value: '' } }, 'all sources'));
+  const detector = el('input', { testid: 'filter-detector', attrs: { name: 'detector', placeholder: 'detector', 'aria-label': 'detector' } });
+  detector.value = filters.detector;
+  const minGrade = el('input', {
+    testid: 'filter-min-grade',
+    attrs: { name: 'minGrade', type: 'number', min: '0', max: '1', step: '0.05', placeholder: 'min grade', 'aria-label': 'minimum grade' },
+  });
+  minGrade.value = filters.minGrade;
+  const status = el(
+    'select',
+    { testid: 'filter-status', attrs: { name: 'status', 'aria-label': 'status' } },
+    ...STATUSES.map((s) => el('option', { attrs: { value: s } }, s === '' ? 'all but suppressed' : s.replace('_', ' '))),
+  );
+  status.value = filters.status;
+  const form = el(
+    'form',
+    { class: 'filters', testid: 'anomaly-filters' },
+    source,
+    detector,
+    minGrade,
+    status,
+    el('button', { attrs: { type: 'submit' } }, 'Filter'),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    go({ source: source.value, detector: detector.value.trim(), minGrade: minGrade.value, status: status.value });
+  });
+
+  const list = anomalyList('No anomalies match.');
+  const more = el('button', { class: 'more', testid: 'load-more', attrs: { type: 'button' } }, 'Load more');
+  more.hidden = true;
+  const message = el('div');
+  ctx.root.append(
+    el('div', { class: 'toolbar' }, timePicker(range, (r) => go({ range: rangeParams(r) }))),
+    el('h1', {}, 'Anomalies'),
+    form,
+    message,
+    list.el,
+    more,
+  );
+
+  let alive = true;
+  let cursor: string | null = null;
+  const b = rangeBounds(range, Date.now());
+  const grade = filters.minGrade === '' ? undefined : Number(filters.minGrade);
+  const query = () => ({
+    since: b.since,
+    until: b.until,
+    source: filters.source || undefined,
+    detector: filters.detector || undefined,
+    minGrade: grade !== undefined && Number.isFinite(grade) ? grade : undefined,
+    status: filters.status || undefined,
+    limit: PAGE,
+  });
+
+  async function page(first: boolean): Promise<void> {
+    more.disabled = true;
+    try {
+      const res = await api.anomalies({ ...query(), cursor: first ? null : cursor });
+      if (!alive) return;
+      if (first) list.set(res.items);
+      else list.append(res.items);
+      cursor = res.nextCursor;
+      more.hidden = !cursor;
+      message.replaceChildren();
+    } catch (e) {
+      if (alive) message.replaceChildren(note(`Could not load anomalies: ${errorText(e)}`, 'error'));
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener('click', () => void page(false));
+
+  api
+    .sources()
+    .then((res) => {
+      for (const s of res.items) source.appendChild(el('option', { attrs: { value: s.name } }, visibleText(s.name)));
+      source.value = filters.source;
+    })
+    .catch(() => {
+      // the list still works without the source names
+    });
+
+  const matches = (a: Anomaly) =>
+    b.live &&
+    (!filters.source || a.source === filters.source) &&
+    (!filters.detector || a.detector === filters.detector || a.detectors.some((d) => d.detector === filters.detector)) &&
+    (grade === undefined || !Number.isFinite(grade) || a.grade >= grade) &&
+    (filters.status === 'all' || (filters.status === '' ? a.status !== 'suppressed' : a.status === filters.status));
+  const unsubscribe = subscribe({ anomaly: (a) => matches(a) && list.prepend(a), reconnected: () => void page(true) });
+  void page(true);
+  return () => {
+    alive = false;
+    unsubscribe();
+  };
+};

@@ -202,8 +202,9 @@ export class StoreQueries {
 
   /** Sums of a series per bucket of `step` ms (buckets aligned to multiples of `step`), non-empty buckets only. */
   seriesBuckets(source: string, key: string, since: number, until: number, step: number): Array<[number, number]> {
+    // integer buckets: better-sqlite3 binds JS numbers as REAL, so `start / step` alone would not truncate
     const rows = this.db
-      .prepare('SELECT (start / @step) * @step AS t, SUM(value) AS v FROM series WHERE source = @source AND key = @key AND start >= @since AND start <= @until GROUP BY t ORDER BY t')
+      .prepare('SELECT CAST(start / @step AS INTEGER) * @step AS t, SUM(value) AS v FROM series WHERE source = @source AND key = @key AND start >= @since AND start <= @until GROUP BY t ORDER BY t')
       .all({ step: Math.round(step), source, key, since: Math.floor(since), until: Math.ceil(until) }) as Array<{ t: number; v: number }>;
     return rows.map((r) => [r.t, r.v]);
   }

@@ -79,20 +79,37 @@ export const anomalyPage: Page = (ctx) => {
     return el('section', { class: 'card' }, el('h2', {}, 'Detectors'), table(['detector', 'grade'], rows, 'detectors'));
   }
 
+  /**
+   * The nearest normal example: a record's line; a window's interval summary and one of its lines
+   * (`sample`); a session's key and first lines (`lines`); anything else as indented JSON.
+   */
   function nearestSection(explain: Record<string, unknown>): HTMLElement {
     const n = explain.nearestNormal as Record<string, unknown> | undefined;
-    const raw = n && typeof n.raw === 'string' ? n.raw : undefined;
-    const where = n === undefined ? '' : n.file !== undefined ? `${valueText(n.file)}${n.line !== undefined ? `:${valueText(n.line)}` : ''}` : n.line !== undefined ? `line ${valueText(n.line)}` : '';
+    const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined);
+    const sample = obj(n?.sample);
+    const raw = typeof n?.raw === 'string' ? n.raw : typeof sample?.raw === 'string' ? sample.raw : undefined;
+    const at = sample ?? n;
+    const where = at === undefined ? '' : at.file !== undefined ? `${valueText(at.file)}${at.line !== undefined ? `:${valueText(at.line)}` : ''}` : at.line !== undefined ? `line ${valueText(at.line)}` : '';
     const tmpl = n && typeof n.template === 'string' ? n.template : undefined;
+    const sessionLines = Array.isArray(n?.lines) ? (n.lines as unknown[]).map(obj).filter((l): l is Record<string, unknown> => !!l && typeof l.raw === 'string') : [];
+    let summary: string | undefined;
+    if (n && typeof n.start === 'number' && typeof n.end === 'number') {
+      const unknown = obj(n.unknown);
+      const unk = unknown ? Object.entries(unknown).filter(([, v]) => typeof v === 'number' && v > 0).map(([k, v]) => `${k} ${valueText(v)}`) : [];
+      summary = `interval ${fmtTime(n.start)} – ${fmtTime(n.end)}: ${valueText(n.total)} records${unk.length ? `; unknown values: ${unk.join(', ')}` : '; no unknown values'}`;
+    } else if (n && typeof n.key === 'string') summary = `session ${n.key}: ${valueText(n.events)} events`;
+    let body: HTMLElement;
+    if (sessionLines.length) body = el('div', { class: 'lines', testid: 'nearest-normal' }, ...sessionLines.map((l) => el('div', { class: 'line normal single' }, logText(String(l.raw)))));
+    else if (raw !== undefined) body = el('div', { class: 'lines', testid: 'nearest-normal' }, el('div', { class: 'line normal single' }, logText(raw)));
+    // our own JSON: its only line breaks are the indentation (strings inside are escaped), so plain text
+    else if (n && Object.keys(n).length) body = el('pre', { testid: 'nearest-normal' }, JSON.stringify(n, null, 2));
+    else body = note('None recorded.');
     return el(
       'section',
       { class: 'card' },
       el('h2', {}, 'Nearest normal example'),
-      raw !== undefined
-        ? el('div', { class: 'lines', testid: 'nearest-normal' }, el('div', { class: 'line normal single' }, logText(raw)))
-        : n && Object.keys(n).length
-          ? el('pre', { testid: 'nearest-normal' }, logText(JSON.stringify(n, null, 2)))
-          : note('None recorded.'),
+      summary !== undefined ? el('p', { class: 'sub' }, logText(summary)) : null,
+      body,
       where ? el('p', { class: 'sub' }, 'at ', logText(where)) : null,
       tmpl !== undefined ? el('p', { class: 'sub' }, 'template: ', logText(tmpl)) : null,
     );

@@ -81,7 +81,8 @@ for (let r = 0; r < ROUNDS; r++) {
   const s = await streamArrival(marker);
   const start = Date.now();
   appendFileSync(file, JSON.stringify({ timestamp: new Date().toISOString(), level: 'FATAL', message: marker }) + '\n');
-  await page.locator('[data-testid="anomaly-item"]', { hasText: marker }).first().waitFor({ timeout: 15_000 });
+  // the list shows the reason (template text) and file:line; the line number identifies this round's anomaly
+  await page.locator('[data-testid="anomaly-item"]', { hasText: `app.log:${601 + r}` }).first().waitFor({ timeout: 15_000 });
   toList.push(Date.now() - start);
   toStream.push((await s.arrived) - start);
   await new Promise((res) => setTimeout(res, 300));

@@ -32,8 +32,8 @@ afterAll(async () => {
 });
 
 /** Starts the CLI and resolves with the URL it prints once it listens. */
-async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN, ...args, '--listen', '127.0.0.1:0', '--log-level', 'warn'], { env: { ...process.env, LOGRADAR_CONFIG: '', LOGRADAR_TOKEN: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args, '--listen', '127.0.0.1:0', '--log-level', 'warn'], { env: { ...process.env, LOGRADAR_CONFIG: '', LOGRADAR_TOKEN: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let err = '';
   const url = await new Promise<string>((res, rej) => {
@@ -223,6 +223,28 @@ describe.skipIf(!!skip)('dashboard in Chromium', () => {
     expect(await page.locator('img[src="x"], svg[onload], script:not([src])').count()).toBe(0);
     expectClean(w, 'every page with hostile log text');
     expect(readdirSync(logs)).toHaveLength(1);
+    await stop(child);
+  });
+
+  it('with a token configured the page asks for it once: a wrong one is refused, the right one opens the dashboard and its live stream (HttpOnly cookie)', async () => {
+    const token = 'dashboard-e2e-token-0123456789abcdef';
+    const { child, url } = await startCli(['serve', '--data-dir', join(dir, 'auth-data')], { LOGRADAR_TOKEN: token });
+    expect((await fetch(`${url}/api/anomalies`)).status).toBe(401);
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(`${url}/#/`);
+    await page.locator('[data-testid="signin-token"]').fill('not-the-token');
+    await page.locator('[data-testid="signin-submit"]').click();
+    await expect.poll(async () => ((await page.locator('[data-testid="signin-error"]').textContent()) ?? '').length).toBeGreaterThan(0);
+    await page.locator('[data-testid="signin-token"]').fill(token);
+    await page.locator('[data-testid="signin-submit"]').click();
+    await page.locator('[data-testid="live-status"][data-state="live"]').waitFor({ timeout: 10_000 });
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'logradar_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    await page.reload();
+    await page.locator('[data-testid="live-status"][data-state="live"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="signin"]').count()).toBe(0); // asked once
+    expectClean(w, 'sign-in');
     await stop(child);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isoTime } from '../util/units.js';
 import { PostfixGenerator, type PostfixIncident, type PostfixLabel } from './postfix.js';
+import { sleep } from './writer.js';
 
 const HOUR = 3_600_000;
 
@@ -111,17 +112,4 @@ export async function runPostfix(opts: PostfixRunOptions): Promise<PostfixRunSum
     files.close();
   }
   return { lines, files: files.created, labels, end: t };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

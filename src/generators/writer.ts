@@ -273,7 +273,7 @@ export class AnomalySchedule {
 }
 
 /** Resolves after `ms` or as soon as the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {

@@ -4,7 +4,7 @@
  * series keys and downsampled series, per-source figures.
  */
 import type { AnomalyStatus } from '../../model/record.js';
-import { anomalyFromRow, feedbackFromRow, type FeedbackAction, type FeedbackRow, type SqliteStore, type StoredAnomaly, type TemplateRow } from './store.js';
+import { anomalyFromRow, feedbackFromRow, templateFromRow, type FeedbackAction, type FeedbackRow, type SqliteStore, type StoredAnomaly, type TemplateRow } from './store.js';
 
 export interface Page<T> {
   items: T[];
@@ -123,14 +123,7 @@ export class StoreQueries {
       args.push(c[0], c[0], c[1]);
     }
     const rows = this.db.prepare(`SELECT * FROM templates WHERE ${cond.join(' AND ')} ORDER BY count DESC, id DESC LIMIT ?`).all(...args, q.limit + 1) as Record<string, unknown>[];
-    const items: TemplateRow[] = rows.slice(0, q.limit).map((r) => ({
-      id: Number(r.id),
-      source: String(r.source),
-      template: String(r.template),
-      count: Number(r.count),
-      firstSeen: Number(r.first_seen),
-      lastSeen: Number(r.last_seen),
-    }));
+    const items: TemplateRow[] = rows.slice(0, q.limit).map(templateFromRow);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > q.limit && last ? `${last.count}_${last.id}` : null };
   }

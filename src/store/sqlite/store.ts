@@ -352,15 +352,7 @@ export class SqliteStore {
     const rows = (source === undefined
       ? this.db.prepare('SELECT * FROM templates ORDER BY id').all()
       : this.db.prepare('SELECT * FROM templates WHERE source = ? ORDER BY id').all(source)) as Record<string, unknown>[];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      source: String(r.source),
-      template: String(r.template),
-      count: Number(r.count),
-      firstSeen: Number(r.first_seen),
-      lastSeen: Number(r.last_seen),
-      evicted: Number(r.evicted) === 1,
-    }));
+    return rows.map(templateFromRow);
   }
 
   maxTemplateId(): number {
@@ -506,6 +498,18 @@ export function anomalyFromRow(r: Record<string, unknown>): StoredAnomaly {
 
 function fileParams(f: Partial<FileRow>): Record<string, unknown> {
   return { ...f, skipping: f.skipping ? 1 : 0, gone: f.gone ? 1 : 0 };
+}
+
+export function templateFromRow(r: Record<string, unknown>): TemplateRow {
+  return {
+    id: Number(r.id),
+    source: String(r.source),
+    template: String(r.template),
+    count: Number(r.count),
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    evicted: Number(r.evicted) === 1,
+  };
 }
 
 function fileFromRow(r: Record<string, unknown>): FileRow {

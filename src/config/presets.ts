@@ -1,5 +1,5 @@
 /** Ready-made settings for known log kinds (also shipped as examples/*.yaml). */
-import type { ConfigInput } from './schema.js';
+import type { ConfigInput, MonitoredField } from './schema.js';
 
 /** AWS WAF logs: the five categorical fields whose unknown-value rates are watched. */
 export const WAF_FIELDS_PRESET = [
@@ -18,11 +18,14 @@ export const WAF_PRESET: ConfigInput = {
 /** Postfix line kinds that are routine; a spike of anything else (rejects, SASL failures, warnings) is watched. */
 export const POSTFIX_ROUTINE_EVENTS = ['connect', 'client', 'message-id', 'queued', 'delivery', 'removed', 'disconnect', 'pickup', 'bounce-notice', 'lost-connection'];
 
+/** The monitored field of a Postfix source: its line kinds (the decoder's `event`). */
+export const POSTFIX_FIELDS: MonitoredField[] = [{ field: 'event', known: POSTFIX_ROUTINE_EVENTS, label: 'event (rejects, SASL failures, warnings)' }];
+
 /**
  * Postfix mail logs (syslog, recognised without configuration): a message's lines are a session keyed
  * by its queue id, and mail volumes are summarised per hour (a minute of mail is too few messages).
  */
 export const POSTFIX_PRESET: ConfigInput = {
-  detect: { interval: '1h', fields: [{ field: 'event', known: POSTFIX_ROUTINE_EVENTS, label: 'event (rejects, SASL failures, warnings)' }] },
+  detect: { interval: '1h', fields: POSTFIX_FIELDS },
   session: { field: 'queueId' },
 };

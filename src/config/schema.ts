@@ -218,6 +218,13 @@ const detectSchema = section(
       },
       'Session scope: rarity of how often each template occurs in a session (order ignored).',
     ),
+    postfix: section(
+      {
+        enabled: z.boolean().default(true),
+        interval: duration('1h').describe('Window length of a Postfix source (a minute of mail is too few messages to judge).'),
+      },
+      'A source whose first record is a Postfix line (syslog program postfix/*) gets hourly windows and, unless detect.fields is set, its line kinds (`event`: rejects, SASL failures, warnings…) as the monitored field.',
+    ),
     master: section(
       {
         enabled: z.boolean().default(true),

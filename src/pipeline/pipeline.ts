@@ -12,6 +12,7 @@ import { RareTemplateDetector } from '../detectors/rare-template.js';
 import { MasterModel } from '../detectors/master.js';
 import { ParamNoveltyDetector } from '../detectors/param-novelty.js';
 import { SeverityDetector } from '../detectors/severity.js';
+import { POSTFIX_FIELDS } from '../config/presets.js';
 import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatureState } from '../detectors/session-signature.js';
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
@@ -76,6 +77,10 @@ export interface Scored {
 
 interface SourceState {
   name: string;
+  /** What the source's first record said it is: a Postfix mail log has its own defaults (hourly windows, fields). */
+  kind?: SourceKind;
+  /** Window length (ms) of this source. */
+  interval: number;
   miner: TemplateMiner;
   records: number;
   window?: WindowAggregate;
@@ -107,7 +112,10 @@ interface NormalExamples {
 
 const MAX_EXEMPLARS = 5000;
 
+type SourceKind = 'postfix' | 'generic';
+
 interface PersistedSourceState {
+  kind?: SourceKind;
   records: number;
   window?: WindowAggregate;
   fieldRate: FieldRateState;
@@ -215,7 +223,6 @@ export class Pipeline {
   process(batch: SourceBatch): void {
     const now = Date.now();
     const st = this.state(batch.source);
-    const interval = this.config.detect.interval;
     // Records are stored as they are (no per-line copy): they carry every column but the file id.
     const events: EventRow[] = [];
     const out: Output = { anomalies: [], series: [] };
@@ -225,6 +232,7 @@ export class Pipeline {
     const records: ParsedRecord[] = [];
     for (const line of batch.lines) this.decoder.decodeMany(line, batch.source, now, records);
     for (const rec of records) {
+      if (st.kind === undefined) this.recognise(st, rec);
       // parameters are only needed to explain an anomaly: computed then (paramsOf), not for every line
       const mined = st.miner.add(rec.message, rec.ts, false);
       rec.templateId = mined.templateId;
@@ -238,11 +246,11 @@ export class Pipeline {
       if (st.normal.lines.size < MAX_EXEMPLARS && !st.normal.lines.has(rec.templateId)) st.normal.lines.set(rec.templateId, { raw: rec.raw, line: rec.line, file: batch.file });
 
       // window scope
-      const ws = windowStart(rec.ts, interval);
-      if (!st.window) st.window = emptyWindow(ws, interval);
+      const ws = windowStart(rec.ts, st.interval);
+      if (!st.window) st.window = emptyWindow(ws, st.interval);
       else if (ws >= st.window.end) {
         this.closeWindow(st, out);
-        st.window = emptyWindow(ws, interval);
+        st.window = emptyWindow(ws, st.interval);
       }
       if (st.profile && !st.profile.chosen) {
         const chosen = this.profiler!.add(rec, st.profile);
@@ -257,6 +265,28 @@ export class Pipeline {
     if (records.length > 0) st.lastRecordWall = now;
     mm.emitted += out.anomalies.length;
     this.commit(st, { events, fileId: batch.fileId, ...out, checkpoint: batch.checkpoint }, now);
+  }
+
+  /**
+   * Decides what the source is from its first record. A Postfix log (syslog program postfix/*) gets
+   * hourly windows (`detect.postfix.interval`: a minute of mail is too few messages) and, unless fields
+   * are configured, the Postfix line kinds as its monitored field instead of profiling.
+   */
+  private recognise(st: SourceState, rec: ParsedRecord): void {
+    const program = rec.fields.program;
+    const pf = this.config.detect.postfix;
+    st.kind = pf.enabled && typeof program === 'string' && program.startsWith('postfix/') ? 'postfix' : 'generic';
+    if (st.kind === 'postfix') this.applyKind(st);
+  }
+
+  private applyKind(st: SourceState): void {
+    if (st.kind !== 'postfix') return;
+    const pf = this.config.detect.postfix;
+    st.interval = pf.interval;
+    if (this.config.detect.fields.length === 0 && st.profile) {
+      st.profile = undefined;
+      this.useFields(st, POSTFIX_FIELDS);
+    }
   }
 
   private useFields(st: SourceState, fields: Config['detect']['fields']): void {
@@ -361,9 +391,8 @@ export class Pipeline {
 
   /** Closes windows of sources that went quiet, and runs retention. Call about once a second. */
   tick(now = Date.now()): void {
-    const interval = this.config.detect.interval;
-    const lateness = Math.max(1000, Math.min(interval, 30_000));
     for (const st of this.sources.values()) {
+      const lateness = Math.max(1000, Math.min(st.interval, 30_000));
       if (!st.window || now < st.window.end + lateness || now - st.lastRecordWall < lateness) continue;
       const out: Output = { anomalies: [], series: [] };
       this.closeWindow(st, out);
@@ -534,7 +563,7 @@ export class Pipeline {
   }
 
   private stateRow(st: SourceState): StateRow {
-    const persisted: PersistedSourceState = { records: st.records, window: st.window, fieldRate: st.fieldRate, profile: st.profile, openSessions: st.sessions.snapshot(), signature: st.signature };
+    const persisted: PersistedSourceState = { kind: st.kind, records: st.records, window: st.window, fieldRate: st.fieldRate, profile: st.profile, openSessions: st.sessions.snapshot(), signature: st.signature };
     return { key: `source:${st.name}`, version: STATE_VERSION, value: JSON.stringify(persisted) };
   }
 
@@ -572,6 +601,7 @@ export class Pipeline {
     const indicators = new FieldIndicators(d.fields);
     st = {
       name: source,
+      interval: d.interval,
       miner,
       records: 0,
       fieldRate: newFieldRateState(),
@@ -593,6 +623,8 @@ export class Pipeline {
           if (p.profile.chosen) this.useFields(st, p.profile.chosen);
         }
         st.signature = p.signature ?? newSessionSignatureState();
+        st.kind = p.kind;
+        this.applyKind(st);
       } catch (e) {
         this.metrics.get('detect').error('state');
         this.log.warn({ source, err: (e as Error).message }, 'model state unreadable; starting this source fresh');

@@ -7,11 +7,26 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/util/rng.js';
-import { cleanupAfterEach, startWatch, tmpDir, waitCaughtUp } from '../helpers/cli.js';
+import { cleanupAfterEach, startWatch, tmpDir, waitCaughtUp, waitFor, type WatchProcess } from '../helpers/cli.js';
 import { LineWriter } from '../helpers/linegen.js';
 import { integrityCheck, oracle, status, summarize } from '../helpers/oracle.js';
 
 cleanupAfterEach();
+
+/**
+ * Resolves once the watcher's checkpoint has moved past `beyond`: the process is up and ingesting, so a
+ * signal sent now lands mid-ingest whatever start-up costs on a loaded machine.
+ */
+async function ingesting(data: string, beyond: number, p: WatchProcess): Promise<void> {
+  await waitFor(
+    async () => {
+      p.assertRunning();
+      const st = await status(data).catch(() => undefined); // no store before the first start
+      return (st?.files[0]?.line ?? 0) > beyond;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: 'the watcher to ingest', describe: () => p.stderr },
+  );
+}
 
 function setup() {
   const root = tmpDir();
@@ -26,14 +41,17 @@ describe('#1/#3 process death during file ingest', () => {
     const rng = new Rng(20261121);
     const TOTAL = 200_000;
     const w = new LineWriter({ path: s.file, src: 'k9', padBytes: 16 });
-    // ~33 s of writing: the ten kill cycles (start-up + 0.3–2.8 s + a pause) fall inside it.
-    const writing = w.run({ lines: TOTAL, rate: 6000 });
+    // ~50 s of writing: the ten kill cycles (start-up, waiting to see it ingest, 0.3–2.8 s, a pause) fall inside it.
+    const writing = w.run({ lines: TOTAL, rate: 4000 });
     const kills: { afterMs: number; seqWritten: number; offset: number; line: number }[] = [];
     let lastLine = 0;
     for (let i = 0; i < 10; i++) {
       const p = startWatch({ paths: [s.logs], dataDir: s.data });
-      const afterMs = 300 + rng.int(2500); // Node start-up takes ~0.5 s: some kills land before any read
-      await sleep(afterMs);
+      // even rounds: at a random moment from spawn (some land during start-up, before any read);
+      // odd rounds: at a random moment once it is ingesting, so kills surely land mid-ingest
+      const afterMs = 300 + rng.int(2500);
+      if (i % 2 === 1) await ingesting(s.data, lastLine, p);
+      await sleep(i % 2 === 1 ? afterMs / 4 : afterMs);
       await p.kill9();
       const seqWritten = w.seq;
       const st = await status(s.data).catch(() => undefined); // no store yet if killed during start-up
@@ -72,11 +90,14 @@ describe('#1/#3 process death during file ingest', () => {
     const rng = new Rng(3);
     const TOTAL = 60_000;
     const w = new LineWriter({ path: s.file, src: 'term' });
-    const writing = w.run({ lines: TOTAL, rate: 10_000 });
+    // ~24 s of writing: each of the three stops finds new lines to ingest
+    const writing = w.run({ lines: TOTAL, rate: 2500 });
     const exits: { code: number | null; ms: number }[] = [];
     for (let i = 0; i < 3; i++) {
       const p = startWatch({ paths: [s.logs], dataDir: s.data });
-      await sleep(800 + rng.int(1200));
+      const before = (await status(s.data).catch(() => undefined))?.files[0]?.line ?? 0;
+      await ingesting(s.data, before, p); // SIGTERM before Node installed its handler would be a plain kill
+      await sleep(200 + rng.int(1000));
       const r = await p.stop(10_000);
       exits.push({ code: r.code, ms: r.ms });
     }

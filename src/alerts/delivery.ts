@@ -100,7 +100,8 @@ class ChannelQueue {
     const exempt = n.kind === 'resolve' && !opens;
     if (!exempt && this.rateLimit.max > 0 && this.recent.length >= this.rateLimit.max) return this.m.drop('rate_limited');
     if (this.inFlight >= MAX_QUEUED) return this.m.drop('queue_full');
-    this.recent.push(now);
+    // a resolve of an alert sent here is neither limited nor counted: it closes what the channel already shows
+    if (!exempt) this.recent.push(now);
     if (n.kind === 'resolve') this.announced.delete(id);
     else this.announced.add(id);
     this.inFlight++;

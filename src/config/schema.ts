@@ -361,7 +361,7 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL
 
 const rateLimitSchema = section(
   {
-    max: z.number().int().min(0).default(30).describe('Messages sent at most in any window; 0: no limit. Beyond: dropped and counted (dropped.rate_limited), except the resolve notice of an incident whose alert this channel sent.'),
+    max: z.number().int().min(0).default(30).describe('Messages sent at most in any window; 0: no limit. Beyond: dropped and counted (dropped.rate_limited), except the resolve notice of an incident whose alert this channel sent (never dropped, not counted).'),
     window: duration('1h').describe('The sliding window of the rate limit.'),
   },
   'Per-channel rate limit.',

@@ -4,6 +4,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
@@ -391,6 +392,12 @@ describe('config', () => {
     expect(load({ quietHours: { start: '22:00', end: '07:00', timezone: 'Mars/Olympus' } })).toThrow(/alerts\.quietHours\.timezone: not an IANA time zone/);
     expect(load({ channels: { slack: { url: 'ftp://x' } } })).toThrow(/alerts\.channels\.slack\.url: an http/);
     expect(load({ rules: [{ name: 'r', groupWindow: 'soon' }], channels: { stdout: {} } })).toThrow(ConfigError);
+  });
+  it('examples/alerts.yaml is a valid config with every channel', () => {
+    const c = loadConfig({ file: fileURLToPath(new URL('../../examples/alerts.yaml', import.meta.url)), env: {} });
+    expect(c.alerts.rules.map((r) => r.name)).toEqual(['critical', 'waf-countries', 'mail-auth']);
+    expect(Object.keys(c.alerts.channels).sort()).toEqual(['email', 'slack', 'stdout', 'webhook']);
+    expect(c.alerts.quietHours).toMatchObject({ start: '22:00', end: '07:00', timezone: 'Europe/Paris', action: 'hold' });
   });
   it('no rules: alerting is off', () => {
     const config = loadConfig({ env: {} });

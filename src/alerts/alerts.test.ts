@@ -300,6 +300,20 @@ describe('incidents', () => {
     expect(h.metrics.get('alerts').dropped).toEqual({ cooldown: 1 });
   });
 
+  it('an anomaly after the group window ends the old incident before any tick, and opens a new one', async () => {
+    const hook = await receiver();
+    const h = harness({ rules: [{ name: 'r', groupWindow: '1m', cooldown: 0 }], channels: { webhook: { url: hook.url } } });
+    h.feed.emit(anomaly(1));
+    h.clock.t += MIN;
+    h.feed.emit(anomaly(2));
+    await h.alerts.delivery.idle();
+    expect(bodies(hook).map((b) => [b.event, (b.incident as { id: number }).id])).toEqual([
+      ['incident.open', 1],
+      ['incident.resolve', 1],
+      ['incident.open', 2],
+    ]);
+  });
+
   it('rule filters: grade, sources, detectors, kinds, templates, field values', async () => {
     const h = harness({
       rules: [

@@ -57,14 +57,18 @@ export class AlertEngine {
     const now = this.now();
     const m = this.metrics.get('alerts');
     m.received++;
-    this.tick(now);
     let taken = false;
     for (const r of this.rules) {
       if (!r.accepts(a)) continue;
       taken = true;
       const signature = a.signature ?? anomalySignature(a);
       const group = `${r.rule.name}\u0000${r.rule.groupBy === 'source' ? a.source : signature}`;
-      const inc = this.open.get(group);
+      let inc = this.open.get(group);
+      // an incident past its window that no tick has ended yet ends now: this anomaly opens the next one
+      if (inc && now - inc.view.lastAt >= r.rule.groupWindow) {
+        this.resolve(group, inc, now);
+        inc = undefined;
+      }
       if (inc) this.join(inc, a, signature, now);
       else this.openIncident(r, group, a, signature, now);
     }
@@ -78,13 +82,14 @@ export class AlertEngine {
 
   /** Ends incidents quiet for their group window (resolve notices) and forgets expired cooldowns. */
   tick(now = this.now()): void {
-    for (const [group, inc] of this.open) {
-      if (now - inc.view.lastAt < inc.rule.rule.groupWindow) continue;
-      this.open.delete(group);
-      inc.view.resolvedAt = now;
-      if (inc.announced && inc.rule.rule.notifyResolve) this.send('resolve', inc);
-    }
+    for (const [group, inc] of this.open) if (now - inc.view.lastAt >= inc.rule.rule.groupWindow) this.resolve(group, inc, now);
     for (const [group, at] of this.lastAlert) if (now - at >= this.maxCooldown && !this.open.has(group)) this.lastAlert.delete(group);
+  }
+
+  private resolve(group: string, inc: OpenIncident, now: number): void {
+    this.open.delete(group);
+    inc.view.resolvedAt = now;
+    if (inc.announced && inc.rule.rule.notifyResolve) this.send('resolve', inc);
   }
 
   /** Incidents open now (for status pages and tests). */

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSmtpReceiver, type SmtpReceiver } from '../../test/helpers/receivers.js';
 import { createMailer, escapeHtml } from './email.js';
+import { Redactor, redactUrl } from './redact.js';
 
 let smtp: SmtpReceiver | undefined;
 afterEach(async () => {
@@ -41,5 +42,15 @@ describe('createMailer', () => {
 describe('escapeHtml', () => {
   it('turns markup into text', () => {
     expect(escapeHtml(`<script>alert("x")</script> & 'y'`)).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;');
+  });
+});
+
+describe('Redactor', () => {
+  it('masks a URL whole, its path and query alone, a password; leaves short common parts', () => {
+    const r = new Redactor().add('https://hooks.example.org/services/T0/B0/tok?key=k3y-value', 'pa55word', undefined, 'ab');
+    expect(r.redact('POST https://hooks.example.org/services/T0/B0/tok?key=k3y-value failed')).toBe('POST [redacted] failed');
+    expect(r.redact('path /services/T0/B0/tok, query ?key=k3y-value, auth pa55word, ab')).toBe('path [redacted], query [redacted], auth [redacted], ab');
+    expect(new Redactor().add('http://127.0.0.1:9/in').redact('login /in')).toBe('login /in');
+    expect(redactUrl('https://user:pw@hooks.example.org/services/x?y=1')).toBe('https://hooks.example.org/[redacted]');
   });
 });

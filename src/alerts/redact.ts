@@ -5,6 +5,8 @@
  */
 
 const MASK = '[redacted]';
+/** Parts of a URL shorter than this (`/`, `/in`) are too common to mask on their own; the whole URL still is. */
+const MIN_PART = 6;
 
 /** A URL as it may be logged: scheme and host only (the path and query of a webhook URL are its token). */
 export function redactUrl(url: string): string {
@@ -27,9 +29,7 @@ export class Redactor {
       // a URL also appears without its query, or percent-encoded in some error texts
       try {
         const u = new URL(v);
-        if (u.pathname.length > 1) this.secrets.push(u.pathname);
-        if (u.search.length > 1) this.secrets.push(u.search);
-        if (u.password) this.secrets.push(u.password);
+        for (const part of [u.pathname, u.search, u.password]) if (part.length >= MIN_PART) this.secrets.push(part);
       } catch {
         // not a URL
       }

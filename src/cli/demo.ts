@@ -29,6 +29,7 @@ interface DemoFlags extends CommonFlags {
   seed: string;
   json?: boolean;
   listen: string;
+  alerts?: boolean;
 }
 
 export function registerDemo(program: Command): void {
@@ -46,6 +47,7 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--json', 'print anomalies as NDJSON')
     .option('--listen <host:port>', 'address of the dashboard', '127.0.0.1:7420')
+    .option('--alerts', 'also alert on standard output: one line when an incident opens, one when it ends')
     .action(action(runDemo));
 }
 
@@ -68,6 +70,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       parse: { format: 'json' },
       detect: { interval, warmupIntervals: 6, fields: WAF_FIELDS_PRESET },
       server: { listen: flags.listen },
+      ...(flags.alerts ? { alerts: { rules: [{ name: 'demo', groupWindow: '30s', cooldown: '1m' }], channels: { stdout: {} } } } : {}),
     },
   });
   checkBind(config);

@@ -13,6 +13,7 @@ import type { HttpSource } from '../sources/http.js';
 import { action, configFromFlags, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
 import { httpSource, startUiOrStop } from './ui.js';
 import { anomalyJson, anomalyLine } from './format.js';
+import { startAlerts, type Alerts } from '../alerts/service.js';
 
 interface WatchFlags extends CommonFlags {
   ui?: boolean;
@@ -57,6 +58,8 @@ export interface WatchHandle {
   files?: FileSource;
   /** HTTP ingest, when asked for (`http`). */
   http?: HttpSource;
+  /** Alerting, when `alerts.rules` is not empty. */
+  alerts?: Alerts;
 }
 
 /** Starts watching; prints anomalies; stops on SIGINT/SIGTERM after committing the batch in hand. */
@@ -76,6 +79,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
     log,
   );
   const runner = handle.runner;
+  handle.alerts = startAlerts(config, runner.pipeline, runner.metrics, log);
   const color = !!process.stdout.isTTY;
   // The status line lives on the terminal's last row: clear it before an anomaly line is printed there.
   let statusShown = false;
@@ -117,6 +121,8 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
     }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // messages in flight get a few seconds; open incidents are not resolved by a shutdown
+    return handle.alerts?.close();
   });
   return handle;
 }

@@ -32,8 +32,12 @@ function render(schema: JsonSchema, value: Record<string, unknown>, indent: numb
       continue;
     }
     if (sub.type === 'object' && sub.properties) {
-      out.push(`${pad}${key}:`);
-      render(sub, (value[key] ?? {}) as Record<string, unknown>, indent + 2, out);
+      const head = out.push(`${pad}${key}:`) - 1;
+      const inner: string[] = [];
+      render(sub, (value[key] ?? {}) as Record<string, unknown>, indent + 2, inner);
+      // a section whose keys are all unset would read back as null: write it as an empty mapping
+      if (inner.every((l) => l.trimStart().startsWith('#'))) out[head] += ' {}';
+      out.push(...inner);
     } else {
       const text = stringify({ [key]: v }, { indent: 2 }).trimEnd();
       for (const l of text.split('\n')) out.push(pad + l);

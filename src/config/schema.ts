@@ -352,6 +352,129 @@ const authSchema = section(
   'Bearer tokens of the HTTP API (Authorization: Bearer <token>).',
 );
 
+/** `HH:MM`, 00:00–23:59. */
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (00:00–23:59)');
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not an IANA time zone (e.g. UTC, Europe/Paris, America/New_York)');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
+
+const rateLimitSchema = section(
+  {
+    max: z.number().int().min(0).default(30).describe('Messages sent at most in any window; 0: no limit. Beyond: dropped and counted (dropped.rate_limited), except the resolve notice of an incident whose alert this channel sent (never dropped, not counted).'),
+    window: duration('1h').describe('The sliding window of the rate limit.'),
+  },
+  'Per-channel rate limit.',
+);
+
+export const ALERT_CHANNELS = ['slack', 'webhook', 'email', 'stdout'] as const;
+
+const alertRuleSchema = z
+  .object({
+    name: z.string().min(1).describe('Shown in messages and metrics; unique.'),
+    minGrade: z.number().min(0).max(1).default(0).describe('Anomalies graded below this do not alert (every reported anomaly already passed detect.threshold).'),
+    sources: z.array(z.string().min(1)).default([]).describe('Globs of source names (picomatch); empty: every source.'),
+    detectors: z.array(z.string().min(1)).default([]).describe('Detector names (new-template, severity, field-rate, …); empty: any.'),
+    kinds: z.array(z.enum(['record', 'window', 'session'])).default([]).describe('Anomaly scopes; empty: any.'),
+    templates: z.array(z.number().int().nonnegative()).default([]).describe('Template ids (as shown on the dashboard); empty: any.'),
+    fields: z
+      .record(z.string().min(1), z.array(z.union([z.string(), z.number()])))
+      .default({})
+      .describe('Field → values: the anomaly must name that field among its contributions with one of these values (an empty list: any value).'),
+    channels: z.array(z.enum(ALERT_CHANNELS)).default([]).describe('Channels this rule sends to; empty: every configured channel.'),
+    groupBy: z.enum(['source', 'signature']).default('source').describe('Anomalies of the same source (or the same signature) while an incident is open join it.'),
+    groupWindow: duration('5m').describe('An incident ends after this long without a matching anomaly (wall time); then its resolve notice is sent.'),
+    cooldown: duration('30m').describe('Least time between two incident alerts of the same rule and group: an incident opening sooner is tracked silently (no alert, no resolve; counted as dropped.cooldown).'),
+    alertOnce: z.boolean().default(true).describe('One message when an incident opens and one when it ends; false: also an update when a new signature joins it (each signature once).'),
+    notifyResolve: z.boolean().default(true).describe('Send a resolve notice when an incident ends.'),
+  })
+  .strict();
+
+const alertsSchema = section(
+  {
+    rules: z
+      .array(alertRuleSchema)
+      .default([])
+      .superRefine((rules, ctx) => {
+        const seen = new Set<string>();
+        rules.forEach((r, i) => {
+          if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate rule name "${r.name}"` });
+          seen.add(r.name);
+        });
+      })
+      .describe('Alert rules; none: alerting is off. An anomaly may match several rules, each with its own incidents.'),
+    dashboardUrl: httpUrl.optional().describe('Base URL of the dashboard for links in messages (default: http://<server.listen>).'),
+    retry: section(
+      {
+        attempts: z.number().int().min(1).max(10).default(4).describe('Tries per message, the first included; after the last a failure is counted (errors.send).'),
+        initialDelay: duration('1s').describe('Delay before the second try; doubled for each further one.'),
+        maxDelay: duration('30s').describe('Longest delay between tries.'),
+        timeout: duration('10s').describe('Most time one try may take.'),
+      },
+      'Retries of a failed send, with exponential backoff.',
+    ),
+    quietHours: section(
+      {
+        start: clockTime.optional().describe('Start of the quiet period (HH:MM, local to timezone); unset: no quiet hours.'),
+        end: clockTime.optional().describe('End of the quiet period; may be earlier than start (over midnight).'),
+        timezone: timeZone.default('UTC').describe('IANA time zone of start and end.'),
+        action: z
+          .enum(['hold', 'drop'])
+          .default('hold')
+          .describe('hold: messages wait and are delivered when quiet hours end (an incident that opened and ended meanwhile is delivered as its resolve notice only); drop: discarded and counted (dropped.quiet_hours).'),
+        channels: z.array(z.enum(ALERT_CHANNELS)).default(['slack', 'webhook', 'email']).describe('Channels that keep quiet hours.'),
+      },
+      'A daily period without alerts.',
+    ),
+    channels: section(
+      {
+        slack: z
+          .object({ url: httpUrl.describe('Incoming-webhook URL (a secret: never logged).'), rateLimit: rateLimitSchema })
+          .strict()
+          .optional()
+          .describe('Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat).'),
+        webhook: z
+          .object({
+            url: httpUrl.describe('Receives a JSON POST per message (never logged: URLs often carry a token).'),
+            secret: z.string().min(1).optional().describe('Signs the body: header X-Logradar-Signature: sha256=<hex HMAC-SHA256 of the body>.'),
+            rateLimit: rateLimitSchema,
+          })
+          .strict()
+          .optional()
+          .describe('Generic JSON webhook.'),
+        email: z
+          .object({
+            host: z.string().min(1).describe('SMTP server.'),
+            port: z.number().int().min(1).max(65535).default(587),
+            secure: z.boolean().default(false).describe('TLS from the start (port 465); false: STARTTLS when offered.'),
+            user: z.string().min(1).optional(),
+            pass: z.string().optional().describe('SMTP password (never logged).'),
+            from: z.string().min(3).describe('Sender address.'),
+            to: z.array(z.string().min(3)).min(1).describe('Recipients.'),
+            rateLimit: rateLimitSchema,
+          })
+          .strict()
+          .optional()
+          .describe('E-mail via SMTP: a text and an HTML part.'),
+        stdout: z
+          .object({ format: z.enum(['text', 'json']).default('text'), rateLimit: rateLimitSchema })
+          .strict()
+          .optional()
+          .describe('One line per message on standard output (text or JSON).'),
+      },
+      'Where alerts go; a channel is on when its section is present.',
+    ),
+  },
+  'Alerting: rules group anomalies into incidents; one message per incident when it opens and one when it ends.',
+);
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./.logradar').describe('Where the SQLite store and model state live.'),
@@ -363,11 +486,25 @@ export const configSchema = z
     store: storeSchema,
     server: serverSchema,
     auth: authSchema,
+    alerts: alertsSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // a rule may only name channels that are configured
+    const q = c.alerts.quietHours;
+    if ((q.start === undefined) !== (q.end === undefined)) ctx.addIssue({ code: 'custom', path: ['alerts', 'quietHours', q.start === undefined ? 'start' : 'end'], message: 'quiet hours need both start and end' });
+    const configured = ALERT_CHANNELS.filter((ch) => c.alerts.channels[ch] !== undefined);
+    c.alerts.rules.forEach((r, i) => {
+      if (configured.length === 0) ctx.addIssue({ code: 'custom', path: ['alerts', 'channels'], message: `rule "${r.name}" has no channel to send to: configure one of ${ALERT_CHANNELS.join(', ')}` });
+      for (const ch of r.channels) if (!configured.includes(ch)) ctx.addIssue({ code: 'custom', path: ['alerts', 'rules', i, 'channels'], message: `channel "${ch}" is not configured under alerts.channels` });
+    });
+  });
 
 /** Config as written in YAML (durations and sizes may be strings). */
 export type ConfigInput = z.input<typeof configSchema>;
 /** Config after validation: every key present, durations in ms, sizes in bytes. */
 export type Config = z.output<typeof configSchema>;
 export type MonitoredField = z.output<typeof monitoredFieldSchema>;
+export type AlertsConfig = Config['alerts'];
+export type AlertRule = z.output<typeof alertRuleSchema>;
+export type AlertChannelName = (typeof ALERT_CHANNELS)[number];

@@ -39,14 +39,19 @@ export function startRunner(config: Config, makeSources: (store: SqliteStore) =>
     stopping = true;
     for (const s of sources) s.stop();
   };
-  const done = Promise.all(
-    sources.map((s) =>
-      s.run({ emit: pipeline.handle, metrics, log }).catch((e: unknown) => {
-        log.error({ source: s.name, err: (e as Error).message }, 'source failed');
-        throw e;
-      }),
-    ),
-  )
+  // Sources start on the next microtask: a file source reads its first chunk synchronously, and the
+  // caller's listeners (printing, alerting) registered right after this returns must see that batch too.
+  const done = Promise.resolve()
+    .then(() =>
+      Promise.all(
+        sources.map((s) =>
+          s.run({ emit: pipeline.handle, metrics, log }).catch((e: unknown) => {
+            log.error({ source: s.name, err: (e as Error).message }, 'source failed');
+            throw e;
+          }),
+        ),
+      ),
+    )
     .then(() => undefined)
     .finally(() => {
       clearInterval(timer);

@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics (prom-client, a registry per server): the pipeline's component counters (received,
  * emitted, dropped{reason}, errors{stage}) read at scrape time, per-source records and templates,
- * anomalies by detector and status, HTTP requests, and Node's default metrics (event-loop delay among them).
+ * anomalies by detector and status, alert sends/failures by channel, HTTP requests, and Node's default metrics (event-loop delay among them).
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { MetricsRegistry } from '../model/metrics.js';
@@ -39,6 +39,14 @@ export function promMetrics(metrics: MetricsRegistry, pipeline?: Pipeline): Prom
   });
   counter('logradar_errors_total', 'Errors per component and stage (decode: parse errors)', ['component', 'stage'], (c) => {
     for (const m of metrics.all()) for (const [stage, n] of Object.entries(m.errors)) c.inc({ component: m.component, stage }, n);
+  });
+  // alert channels keep their counters in components `alert.<channel>` (src/alerts/delivery.ts)
+  const alertChannels = () => metrics.all().filter((m) => m.component.startsWith('alert.'));
+  counter('logradar_alert_sends_total', 'Alert messages delivered, by channel', ['channel'], (c) => {
+    for (const m of alertChannels()) c.inc({ channel: m.component.slice(6) }, m.emitted);
+  });
+  counter('logradar_alert_failures_total', 'Alert messages given up after the last retry, by channel', ['channel'], (c) => {
+    for (const m of alertChannels()) c.inc({ channel: m.component.slice(6) }, m.errors.send ?? 0);
   });
   if (pipeline) {
     const status = (name: string, help: string, pick: (s: ReturnType<Pipeline['status']>[number]) => number) =>

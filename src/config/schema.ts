@@ -2,6 +2,7 @@
  * The one config schema. Every key has a default, so an empty file (or none) is a valid config.
  * Descriptions double as the comments of `logradar config --print-defaults`.
  */
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { SHIPPED_MASKS } from '../parsers/drain/masks.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
@@ -323,6 +324,10 @@ const serverSchema = section(
       .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+|[0-9a-fA-F:]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:7420 or [::1]:7420')
       .default('127.0.0.1:7420')
       .describe('Address of the HTTP API and dashboard (serve, watch --ui, demo). Any address but loopback needs auth.token.'),
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Base URL under which users reach the dashboard (behind a proxy, another host name); links in reports use it. Unset: http://<server.listen>.'),
     bodyLimit: byteSize('1MiB').describe('Largest request body, after gzip/deflate decoding (413 beyond).'),
     requestTimeout: duration('30s').describe('Most time a client may take to send a whole request (408 beyond).'),
     rateLimit: section(
@@ -345,6 +350,44 @@ const authSchema = section(
   'Bearer tokens of the HTTP API (Authorization: Bearer <token>).',
 );
 
+/** A cron pattern croner accepts (5 fields, or 6 with seconds). */
+const cronPattern = z.string().superRefine((p, ctx) => {
+  try {
+    new Cron(p, { paused: true }).stop();
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `not a cron pattern: ${(e as Error).message}` });
+  }
+});
+
+export const REPORT_FORMATS = ['text', 'html', 'markdown'] as const;
+
+const reportSchema = section(
+  {
+    enabled: z.boolean().default(true).describe('Make the scheduled report inside watch, serve and demo.'),
+    schedule: cronPattern.default('0 7 * * *').describe('When the scheduled report is made (cron: minute hour day-of-month month day-of-week), in report.timezone.'),
+    timezone: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'not an IANA time zone (e.g. Europe/Berlin, UTC)')
+      .optional()
+      .describe('IANA time zone of report.schedule (e.g. Europe/Berlin). Unset: the zone of the process.'),
+    since: duration('24h').describe('Period a scheduled report covers, ending when it is made.'),
+    format: z.enum(REPORT_FORMATS).default('html').describe('Format of the scheduled report\'s file.'),
+    outDir: z.string().min(1).optional().describe('Directory scheduled reports are written to (report-YYYYMMDD-HHMM.<ext>). Unset: <dataDir>/reports.'),
+    mail: z.boolean().default(false).describe('Also mail each scheduled report (HTML and text) through the e-mail alert channel.'),
+    to: z.array(z.string().min(3)).default([]).describe('Recipients of mailed reports. Empty: those of the e-mail alert channel.'),
+    top: z.number().int().min(1).max(1000).default(10).describe('Rows of each top list (templates, errors, senders, recipients, relays).'),
+    incidentGap: duration('1h').describe('Anomalies of one source and signature closer than this in time form one incident in the report.'),
+  },
+  'The daily report (logradar report, and the scheduled run): volumes, templates, errors, incidents, and pflogsumm-like sections for Postfix.',
+);
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./.logradar').describe('Where the SQLite store and model state live.'),
@@ -356,6 +399,7 @@ export const configSchema = z
     store: storeSchema,
     server: serverSchema,
     auth: authSchema,
+    report: reportSchema,
   })
   .strict();
 

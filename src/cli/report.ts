@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { REPORT_FORMATS } from '../config/schema.js';
 import { LogradarError, UsageError } from '../model/errors.js';
+import { mailReport, reportMailer } from '../report/mail.js';
 import type { ReportFormat } from '../report/render.js';
 import { makeReport } from '../report/report.js';
 import { SqliteStore } from '../store/sqlite/store.js';
@@ -39,6 +40,8 @@ export function registerReport(program: Command): void {
       const since = timeFlag('--since', flags.since) ?? until - config.report.since;
       if (since > until) throw new UsageError(`--since (${new Date(since).toISOString()}) is after --until (${new Date(until).toISOString()})`);
       if (!existsSync(config.dataDir)) throw new LogradarError('LOGRADAR_ERR_STORE', `no data dir ${config.dataDir} (give the --data-dir that watch or serve writes to)`, 2);
+      // no e-mail channel: refused before any work
+      const mailer = flags.mail ? reportMailer(config) : undefined;
       const store = SqliteStore.open(config.dataDir, { readonly: true });
       let report;
       try {
@@ -49,9 +52,15 @@ export function registerReport(program: Command): void {
       const text = report.render(flags.format as ReportFormat);
       if (flags.out) writeFileSync(flags.out, text);
       else process.stdout.write(text);
-      if (flags.mail) {
-        // TODO(alerts merge): mail through the e-mail alert channel
-        throw new UsageError('--mail: no e-mail channel yet');
+      if (mailer) {
+        try {
+          await mailReport(report, mailer, config.report.to);
+        } catch (e) {
+          throw new LogradarError('LOGRADAR_ERR_IO', `the report was not mailed: ${(e as Error).message}`);
+        } finally {
+          mailer.close();
+        }
+        process.stderr.write(`logradar: report mailed (${report.subject})\n`);
       }
     }),
   );

@@ -324,10 +324,6 @@ const serverSchema = section(
       .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+|[0-9a-fA-F:]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:7420 or [::1]:7420')
       .default('127.0.0.1:7420')
       .describe('Address of the HTTP API and dashboard (serve, watch --ui, demo). Any address but loopback needs auth.token.'),
-    publicUrl: z
-      .url({ protocol: /^https?$/ })
-      .optional()
-      .describe('Base URL under which users reach the dashboard (behind a proxy, another host name); links in reports use it. Unset: http://<server.listen>.'),
     bodyLimit: byteSize('1MiB').describe('Largest request body, after gzip/deflate decoding (413 beyond).'),
     requestTimeout: duration('30s').describe('Most time a client may take to send a whole request (408 beyond).'),
     rateLimit: section(

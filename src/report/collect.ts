@@ -102,11 +102,6 @@ export interface ReportData {
   postfix: PostfixSection[];
 }
 
-/** `<base>` of dashboard links: `server.publicUrl`, else the address the server listens on. */
-export function dashboardBase(config: Pick<Config, 'server'>): string {
-  return (config.server.publicUrl ?? `http://${config.server.listen}`).replace(/\/+$/, '');
-}
-
 export function anomalyLink(base: string, id: number): string {
   return `${base}/#/anomaly/${id}`;
 }

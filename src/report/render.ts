@@ -4,6 +4,7 @@
  * readable length, and is escaped for the format (Markdown punctuation, HTML entities), so a logged
  * `<script>` or `|` or terminal escape sequence is shown, never obeyed.
  */
+import { escapeHtml } from '../alerts/email.js';
 import type { Cell, ReportDocument, Section, Table } from './document.js';
 
 export type ReportFormat = 'text' | 'html' | 'markdown';
@@ -82,10 +83,6 @@ export function renderMarkdown(doc: ReportDocument): string {
 }
 
 // ---- HTML ----
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 function htmlCell(c: Cell, numeric: boolean | undefined): string {
   const inner = typeof c === 'object' ? `<a href="${escapeHtml(cellText(c))}">${escapeHtml(c.text)}</a>` : escapeHtml(cellText(c));

@@ -1,7 +1,8 @@
 /** A whole report: figures of a period from the store, laid out, rendered in the asked format (and in HTML and text for mail). */
 import type { Config } from '../config/schema.js';
 import type { SqliteStore } from '../store/sqlite/store.js';
-import { collectReport, dashboardBase, type ReportData } from './collect.js';
+import { dashboardBase } from './alert-settings.js';
+import { collectReport, type ReportData } from './collect.js';
 import { minuteTime, reportDocument, type ReportDocument } from './document.js';
 import { renderReport, type ReportFormat } from './render.js';
 

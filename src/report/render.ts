@@ -56,11 +56,15 @@ export function renderText(doc: ReportDocument): string {
  * one that would start a block (heading, list, quote); CommonMark lets any ASCII punctuation be escaped.
  */
 export function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_[\]<>!|~&]/g, '\\$&').replace(/^([#>+=-]|\d+(?=[.)]))/, (m) => (/\d/.test(m) ? `${m}\\` : `\\${m}`));
+  return escapeInline(s).replace(/^([#>+=-]|\d+(?=[.)]))/, (m) => (/\d/.test(m) ? `${m}\\` : `\\${m}`));
+}
+
+function escapeInline(s: string): string {
+  return s.replace(/[\\`*_[\]<>!|~&]/g, '\\$&');
 }
 
 function markdownCell(c: Cell): string {
-  if (typeof c === 'object') return `[${escapeMarkdown(c.text)}](${encodeURI(cellText(c)).replace(/[()]/g, (p) => (p === '(' ? '%28' : '%29'))})`;
+  if (typeof c === 'object') return `[${escapeInline(c.text)}](${encodeURI(cellText(c)).replace(/[()]/g, (p) => (p === '(' ? '%28' : '%29'))})`;
   return escapeMarkdown(cellText(c));
 }
 

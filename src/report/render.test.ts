@@ -94,8 +94,8 @@ describe('renderText', () => {
     expect(text.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
     const lines = text.split('\n');
     const header = lines.findIndex((l) => l.startsWith('count'));
-    expect(lines[header + 1]).toMatch(/^-{5}  -+  -+$/);
-    expect(lines[header + 2]).toMatch(/^ {3}12  /);
+    expect(lines[header + 1]).toMatch(/^-{5} {2}-+ {2}-+$/);
+    expect(lines[header + 2]).toMatch(/^ {3}12 {2}/);
     expect(lines[header + 2]).toContain('http://127.0.0.1:7420/#/anomaly/7');
     expect(text).toContain('Empty\n-----\n(none)');
   });

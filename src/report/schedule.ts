@@ -2,8 +2,9 @@
  * The scheduled report of `watch`, `serve` and `demo`: at each `report.schedule` time (cron, croner) the
  * report of the `report.since` before it is written to `report.outDir` and, with `report.mail`, mailed.
  * Time is given to `tick(now)`, so tests drive it with a fake clock; the timer of `startReportSchedule`
- * only calls `tick(Date.now())`. A run missed while the process was down is not made up for; a failure
- * is logged and counted, never fatal to the pipeline.
+ * only calls `tick(Date.now())` at the due time. A run missed while the process was down is not made up
+ * for; one that came due while it was suspended is made once on waking. A failure is logged and
+ * counted, never fatal to the pipeline.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +17,8 @@ import { mailReport, reportMailer } from './mail.js';
 import { makeReport } from './report.js';
 
 const EXTENSIONS = { text: 'txt', html: 'html', markdown: 'md' } as const;
-/** How often the timer asks whether a report is due. */
-const TICK_MS = 15_000;
+/** Longest single wait of the timer: after a suspend or a clock change the due time is looked at again this soon. */
+const MAX_WAIT_MS = 60_000;
 
 /** `report-20261121-0700.html`: the UTC time the report ends at. */
 export function reportFileName(until: number, format: Config['report']['format']): string {
@@ -110,10 +111,17 @@ export class ReportSchedule {
 export function startReportSchedule(config: Config, store: SqliteStore, log: Logger, metrics: ComponentMetrics): () => void {
   const schedule = new ReportSchedule(config, store, log, metrics, Date.now());
   log.debug({ next: schedule.next === undefined ? null : new Date(schedule.next).toISOString() }, 'report schedule');
-  const timer = setInterval(() => void schedule.tick(Date.now()), TICK_MS);
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const arm = () => {
+    if (stopped || schedule.next === undefined) return;
+    timer = setTimeout(() => void schedule.tick(Date.now()).finally(arm), Math.min(MAX_WAIT_MS, Math.max(0, schedule.next - Date.now())));
+    timer.unref();
+  };
+  arm();
   return () => {
-    clearInterval(timer);
+    stopped = true;
+    clearTimeout(timer);
     schedule.stop();
   };
 }

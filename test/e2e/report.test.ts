@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAfterEach, runCli, tmpDir } from '../helpers/cli.js';
+import { cleanupAfterEach, runCli, startWatch, tmpDir, waitFor, writeConfig } from '../helpers/cli.js';
 
 cleanupAfterEach();
 
@@ -164,7 +164,7 @@ describe('logradar report over a generated week of Postfix logs', () => {
     for (const t of tags) expect(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a']).toContain(t);
   });
 
-  it('a data dir that does not exist exits 2 naming it; a bad --format exits 2', async () => {
+  it('a data dir that does not exist exits 2 naming it; a bad --format, --mail without an e-mail channel exit 2', async () => {
     const missing = path.join(dir, 'no-such-dir');
     const r = await runCli(['report', '--data-dir', missing]);
     expect(r.code).toBe(2);
@@ -173,5 +173,37 @@ describe('logradar report over a generated week of Postfix logs', () => {
     const f = await runCli(['report', '--data-dir', path.join(dir, 'data'), '--format', 'pdf']);
     expect(f.code).toBe(2);
     expect(f.stderr).toContain('--format');
+    const m = await runCli(['report', '--data-dir', path.join(dir, 'data'), '--mail']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('no e-mail channel is configured');
+    expect(m.stdout).toBe('');
+  });
+});
+
+describe('the scheduled report of watch', () => {
+  it('is written to <data dir>/reports at the cron time, while watch runs', async () => {
+    const d = tmpDir('logradar-report-sched-');
+    const logs = path.join(d, 'logs');
+    fs.mkdirSync(logs);
+    const now = new Date().toISOString();
+    fs.writeFileSync(path.join(logs, 'app.log'), `${now} ERROR payment <declined> for order 17\n${now} INFO all good\n`);
+    const data = path.join(d, 'data');
+    // every second (croner's six-field form), as text
+    const config = writeConfig(d, { report: { schedule: '* * * * * *', format: 'text' } });
+    const w = startWatch({ paths: [logs], dataDir: data, config });
+    const reports = path.join(data, 'reports');
+    const file = await waitFor(
+      () => {
+        w.assertRunning();
+        const names = fs.existsSync(reports) ? fs.readdirSync(reports).filter((n) => /^report-\d{8}-\d{4}\.txt$/.test(n)) : [];
+        // a report made after the lines were committed
+        return names.map((n) => path.join(reports, n)).find((f) => fs.readFileSync(f, 'utf8').includes('payment <declined>'));
+      },
+      { timeoutMs: 60_000, what: 'a scheduled report with the logged lines', describe: () => w.stderr },
+    );
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toMatch(/^2 lines from 1 sources, 0 incidents, 1 error lines/m);
+    const r = await w.stop();
+    expect(r.code, w.stderr).toBe(0);
   });
 });

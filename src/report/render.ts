@@ -65,7 +65,8 @@ function escapeInline(s: string): string {
 
 function markdownCell(c: Cell): string {
   if (typeof c === 'object') return `[${escapeInline(c.text)}](${encodeURI(cellText(c)).replace(/[()]/g, (p) => (p === '(' ? '%28' : '%29'))})`;
-  return escapeMarkdown(cellText(c));
+  // inside a table cell no block can start: inline escaping only (a grade stays 0.75, not 0\.75)
+  return escapeInline(cellText(c));
 }
 
 function markdownTable(t: Table): string[] {

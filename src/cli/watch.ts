@@ -8,6 +8,7 @@ import { multilineOptions } from '../sources/multiline.js';
 import type { Source } from '../sources/source.js';
 import { StreamSource } from '../sources/stdin.js';
 import { createLogger } from '../util/log.js';
+import { startReportSchedule } from '../report/schedule.js';
 import { checkBind } from '../server/auth.js';
 import type { HttpSource } from '../sources/http.js';
 import { action, configFromFlags, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
@@ -108,6 +109,8 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
     }, 2000);
     statusTimer.unref();
   }
+  // the daily report of a long-running watch/serve/demo (not of a batch run)
+  const stopReports = !opts.once && config.report.enabled ? startReportSchedule(config, runner.store, log, runner.metrics.get('report')) : undefined;
   const onSignal = () => {
     log.info('stopping: committing the batch in hand');
     runner.stop();
@@ -115,6 +118,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   runner.done = runner.done.finally(() => {
+    stopReports?.();
     if (statusTimer) {
       clearInterval(statusTimer);
       process.stderr.write('\n');

@@ -2,6 +2,7 @@
  * The one config schema. Every key has a default, so an empty file (or none) is a valid config.
  * Descriptions double as the comments of `logradar config --print-defaults`.
  */
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { SHIPPED_MASKS } from '../parsers/drain/masks.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
@@ -475,6 +476,35 @@ const alertsSchema = section(
   'Alerting: rules group anomalies into incidents; one message per incident when it opens and one when it ends.',
 );
 
+/** A cron pattern croner accepts (5 fields, or 6 with seconds). */
+const cronPattern = z.string().superRefine((p, ctx) => {
+  try {
+    new Cron(p, { paused: true }).stop();
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `not a cron pattern: ${(e as Error).message}` });
+  }
+});
+
+export const REPORT_FORMATS = ['text', 'html', 'markdown'] as const;
+
+const reportSchema = section(
+  {
+    enabled: z.boolean().default(true).describe('Make the scheduled report inside watch, serve and demo.'),
+    schedule: cronPattern.default('0 7 * * *').describe('When the scheduled report is made (cron: minute hour day-of-month month day-of-week), in report.timezone.'),
+    timezone: timeZone
+      .optional()
+      .describe('IANA time zone of report.schedule (e.g. Europe/Berlin). Unset: the zone of the process.'),
+    since: duration('24h').describe('Period a scheduled report covers, ending when it is made.'),
+    format: z.enum(REPORT_FORMATS).default('html').describe('Format of the scheduled report\'s file.'),
+    outDir: z.string().min(1).optional().describe('Directory scheduled reports are written to (report-YYYYMMDD-HHMM.<ext>). Unset: <dataDir>/reports.'),
+    mail: z.boolean().default(false).describe('Also mail each scheduled report (HTML and text) through the e-mail alert channel.'),
+    to: z.array(z.string().min(3)).default([]).describe('Recipients of mailed reports. Empty: those of the e-mail alert channel.'),
+    top: z.number().int().min(1).max(1000).default(10).describe('Rows of each top list (templates, errors, senders, recipients, relays).'),
+    incidentGap: duration('1h').describe('Anomalies of one source and signature closer than this in time form one incident in the report.'),
+  },
+  'The daily report (logradar report, and the scheduled run): volumes, templates, errors, incidents, and pflogsumm-like sections for Postfix.',
+);
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./.logradar').describe('Where the SQLite store and model state live.'),
@@ -487,6 +517,7 @@ export const configSchema = z
     server: serverSchema,
     auth: authSchema,
     alerts: alertsSchema,
+    report: reportSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

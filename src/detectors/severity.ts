@@ -19,8 +19,8 @@ export interface SeverityOptions {
   routineShare: number;
 }
 
-const FATAL = new Set(['FATAL', 'CRITICAL', 'CRIT', 'EMERG', 'EMERGENCY', 'ALERT', 'PANIC', 'F']);
-const ERROR = new Set(['ERROR', 'ERR', 'SEVERE', 'E']);
+export const FATAL_LEVELS: ReadonlySet<string> = new Set(['FATAL', 'CRITICAL', 'CRIT', 'EMERG', 'EMERGENCY', 'ALERT', 'PANIC', 'F']);
+export const ERROR_LEVELS: ReadonlySet<string> = new Set(['ERROR', 'ERR', 'SEVERE', 'E']);
 /** A label, then dot leaders or a colon, then one numeric/hex value and nothing else. */
 const DETAIL_LINE = /^[A-Za-z][\w ()=,/:-]{0,60}?(?:\.{3,}\s*|:\s+)(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*$/;
 
@@ -40,8 +40,8 @@ export class SeverityDetector {
     const level = rec.fields.level;
     if (typeof level !== 'string') return undefined;
     const up = level.toUpperCase();
-    const fatal = FATAL.has(up);
-    if (!fatal && !ERROR.has(up)) return undefined;
+    const fatal = FATAL_LEVELS.has(up);
+    if (!fatal && !ERROR_LEVELS.has(up)) return undefined;
     const detail = fatal && isDetailLine(rec.message);
     const base = fatal && !detail ? this.opts.fatalGrade : this.opts.errorGrade;
     if (base === 0) return undefined;

@@ -31,6 +31,11 @@ export interface DayTotals {
   rejected: number;
 }
 
+/** A day's columns plus the SASL failures: what shows an incident hour by hour. */
+export interface HourTotals extends DayTotals {
+  saslFailures: number;
+}
+
 export interface Ranked {
   key: string;
   count: number;
@@ -56,6 +61,8 @@ export interface PostfixTotals {
   recipientDomains: number;
   /** Per UTC day `YYYY-MM-DD`. */
   perDay: Record<string, DayTotals>;
+  /** Per UTC hour `YYYY-MM-DDTHH`. */
+  perHour: Record<string, HourTotals>;
   topSenders: Ranked[];
   topRecipients: Ranked[];
   topRelays: Ranked[];
@@ -102,6 +109,7 @@ export class PostfixTotalsCounter {
   private readonly sizes = new Map<string, number>();
   private readonly deferredIds = new Set<string>();
   private readonly perDay = new Map<string, DayTotals>();
+  private readonly perHour = new Map<string, HourTotals>();
   private readonly senders = new Map<string, number>();
   private readonly sendingDomains = new Map<string, number>();
   private readonly recipients = new Map<string, number>();
@@ -130,9 +138,11 @@ export class PostfixTotalsCounter {
       case 'reject':
         this.t.rejected++;
         this.day(rec).rejected++;
+        this.hour(rec).rejected++;
         break;
       case 'sasl-failure':
         this.t.saslFailures++;
+        this.hour(rec).saslFailures++;
         bump(this.saslClients, String(f.clientIp ?? f.client ?? '?'));
         break;
     }
@@ -147,6 +157,7 @@ export class PostfixTotalsCounter {
       recipients: this.recipients.size,
       recipientDomains: this.recipientDomains.size,
       perDay: Object.fromEntries([...this.perDay].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
+      perHour: Object.fromEntries([...this.perHour].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
       topSenders: ranked(this.senders, top),
       topRecipients: ranked(this.recipients, top),
       topRelays: ranked(this.relays, top),
@@ -161,9 +172,17 @@ export class PostfixTotalsCounter {
     return d;
   }
 
+  private hour(rec: PostfixRecordLike): HourTotals {
+    const key = new Date(rec.ts).toISOString().slice(0, 13);
+    let h = this.perHour.get(key);
+    if (!h) this.perHour.set(key, (h = { received: 0, delivered: 0, deferred: 0, bounced: 0, rejected: 0, saslFailures: 0 }));
+    return h;
+  }
+
   private receive(rec: PostfixRecordLike, qid: string, whence: string): void {
     this.t.received++;
     this.day(rec).received++;
+    this.hour(rec).received++;
     this.receivedFrom.set(qid, whence);
   }
 
@@ -191,6 +210,7 @@ export class PostfixTotalsCounter {
         }
         this.t.delivered++;
         this.day(rec).delivered++;
+        this.hour(rec).delivered++;
         bump(this.recipients, to);
         bump(this.recipientDomains, to.slice(to.indexOf('@') + 1));
         bump(this.relays, String(f.relayHost ?? f.relay ?? '?'));
@@ -200,11 +220,13 @@ export class PostfixTotalsCounter {
       case 'deferred':
         this.t.deferrals++;
         this.day(rec).deferred++;
+        this.hour(rec).deferred++;
         this.deferredIds.add(qid);
         return;
       case 'bounced':
         this.t.bounced++;
         this.day(rec).bounced++;
+        this.hour(rec).bounced++;
     }
   }
 }

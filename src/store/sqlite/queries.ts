@@ -49,6 +49,12 @@ export interface SourceFigures {
   anomalies: number;
 }
 
+/** A stored line with its source and file, as `periodEvents` yields it. */
+export interface PeriodEvent extends ContextLine {
+  source: string;
+  file: string | null;
+}
+
 export interface NewFeedback {
   anomalyId: number;
   action: FeedbackAction;
@@ -219,6 +225,28 @@ export class StoreQueries {
     for (const r of this.db.prepare('SELECT source, COUNT(*) AS c FROM templates WHERE evicted = 0 GROUP BY source').all() as Array<{ source: string; c: number }>) get(r.source).templates = r.c;
     for (const r of this.db.prepare("SELECT source, COUNT(*) AS c FROM anomalies WHERE status != 'suppressed' GROUP BY source").all() as Array<{ source: string; c: number }>) get(r.source).anomalies = r.c;
     return [...by.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * The lines stored with a time in [since, until], file by file: per source, each file's lines in file
+   * order, files in the order of their first line in the period (a rotated or dated family is read as
+   * its files were written, the way pflogsumm reads them one after the other) — ingestion may have
+   * interleaved the files' chunks, and a message whose lines cross midnight spans two files.
+   */
+  *periodEvents(since: number, until: number): Generator<PeriodEvent> {
+    const files = this.db
+      .prepare(
+        `SELECT b.source_id, b.file_id, s.name AS source, f.path AS file, MIN(b.min_ts) AS first FROM event_blocks b
+         JOIN sources s ON s.id = b.source_id LEFT JOIN files f ON f.id = b.file_id
+         WHERE b.max_ts >= ? AND b.min_ts <= ? GROUP BY b.source_id, b.file_id ORDER BY s.name, first, b.file_id`,
+      )
+      .all(since, until) as Array<{ source_id: number; file_id: number | null; source: string; file: string | null }>;
+    const blocks = this.db.prepare('SELECT id, file_id, n, meta, raw FROM event_blocks WHERE source_id = ? AND file_id IS ? AND max_ts >= ? AND min_ts <= ? ORDER BY id');
+    for (const f of files) {
+      for (const b of blocks.iterate(f.source_id, f.file_id, since, until) as Iterable<BlockRow>) {
+        for (const l of unpack(b)) if (l.ts >= since && l.ts <= until) yield { ...l, source: f.source, file: f.file };
+      }
+    }
   }
 
   /** Records feedback and sets the anomaly's status, in one transaction. */

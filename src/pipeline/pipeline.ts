@@ -591,6 +591,7 @@ export class Pipeline {
       models.restore(snapshot);
       models.params = params;
       st.models = models;
+      this.log.info({ source: st.name, version: change.id }, 'using model version');
     } catch (e) {
       this.metrics.get('detect').error('state');
       this.log.warn({ source: st.name, version: change.id, err: (e as Error).message }, 'model version unreadable; keeping the current models');
@@ -599,7 +600,6 @@ export class Pipeline {
     st.modelVersion = change.id;
     st.modelsSavedAt = Date.now();
     this.store.commit({ state: [this.modelsRow(st)] });
-    this.log.info({ source: st.name, version: change.id }, 'using model version');
   }
 
   /** Commits every source's model state now (batch mode at the end, watch at shutdown). */

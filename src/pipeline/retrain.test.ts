@@ -62,7 +62,8 @@ function setup(retrain: ConfigInput['retrain'] = {}) {
   dirs.push(dir);
   const config = makeConfig(dir, retrain);
   const store = open(dir);
-  const pipeline = new Pipeline(config, store, new MetricsRegistry(), log);
+  const metrics = new MetricsRegistry();
+  const pipeline = new Pipeline(config, store, metrics, log);
   let line = 0;
   /**
    * One hour of source `app` from `start`: `perHour` records, a share of them slow-query warnings, a
@@ -86,7 +87,7 @@ function setup(retrain: ConfigInput['retrain'] = {}) {
   const hours = (from: number, to: number, o: Parameters<typeof hour>[1] = {}) => {
     for (let t = from; t < to; t += HOUR) hour(t, o);
   };
-  return { dir, config, store, pipeline, hour, hours };
+  return { dir, config, store, metrics, pipeline, hour, hours };
 }
 
 const RECORD_PROBES: Features[] = [{ 'template.rarity': 1, 'level.INFO': 1 }, { 'template.rarity': 4, 'level.WARN': 1 }, { 'template.rarity': 12, 'level.ERROR': 1, 'unknown.country': 1 }];
@@ -264,6 +265,22 @@ describe('model versions', () => {
     const left = store.versions.list('app');
     expect(left).toHaveLength(3);
     expect(left.find((v) => v.active)?.id).toBe(made[1]);
+  });
+
+  it('an unreadable version is reported and the source keeps its models', () => {
+    const { config, store, metrics, pipeline, hours } = setup();
+    const now = T0 + 2 * DAY;
+    hours(T0, now);
+    retrainSource(config, store, 'app', now, log, pipeline);
+    const before = probes(pipeline);
+    const [bad] = store.versions.add([{ source: 'app', created: now, records: 0, snapshot: '{"version":1,"models":{"recordForest":{"model":{"kind":"isolation-forest"}}}}' }], { activate: true, keep: 10 });
+    pipeline.syncModelVersions();
+    expect(metrics.get('detect').errors.state).toBe(1);
+    expect(pipeline.sourceModels('app')!.version).toBe(bad);
+    expectExactly(probes(pipeline), before);
+    // not retried at every check
+    pipeline.syncModelVersions();
+    expect(metrics.get('detect').errors.state).toBe(1);
   });
 
   it('the schedule must be a cron pattern', () => {

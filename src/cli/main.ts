@@ -5,6 +5,7 @@ import { registerBatch } from './batch.js';
 import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerGenerate } from './generate.js';
+import { registerModels } from './models.js';
 import { registerParse } from './parse.js';
 import { registerQuery } from './query.js';
 import { registerReport } from './report.js';
@@ -33,6 +34,7 @@ registerReport(program);
 registerStatus(program);
 registerGenerate(program);
 registerConfig(program);
+registerModels(program);
 
 // `logradar nosuch --help` would print the global help and exit 0: an unknown command is an error first.
 const first = process.argv[2];

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { RetrainJob } from '../pipeline/retrain.js';
 import { startRunner, type Runner } from '../pipeline/runner.js';
 import { FileSource } from '../sources/file/file-source.js';
 import { multilineOptions } from '../sources/multiline.js';
@@ -111,6 +112,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
   }
   // the daily report of a long-running watch/serve/demo (not of a batch run)
   const stopReports = !opts.once && config.report.enabled ? startReportSchedule(config, runner.store, log, runner.metrics.get('report')) : undefined;
+  const retrain = !opts.once && config.retrain.enabled ? startRetraining(config, runner, log) : undefined;
   const onSignal = () => {
     log.info('stopping: committing the batch in hand');
     runner.stop();
@@ -119,6 +121,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
   process.once('SIGTERM', onSignal);
   runner.done = runner.done.finally(() => {
     stopReports?.();
+    if (retrain) clearInterval(retrain);
     if (statusTimer) {
       clearInterval(statusTimer);
       process.stderr.write('\n');
@@ -129,6 +132,23 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
     return handle.alerts?.close();
   });
   return handle;
+}
+
+/** How often the retraining schedule is looked at (cron patterns have minute resolution). */
+const RETRAIN_CHECK_MS = 10_000;
+
+/** Ticks the retraining job on the wall clock; a run holds ingest back while it refits (sources wait). */
+function startRetraining(config: Config, runner: Runner, log: Logger): NodeJS.Timeout {
+  const job = new RetrainJob(config, runner.store, log, runner.metrics, runner.pipeline, Date.now());
+  const timer = setInterval(() => {
+    try {
+      job.tick(Date.now());
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'retraining failed');
+    }
+  }, RETRAIN_CHECK_MS);
+  timer.unref();
+  return timer;
 }
 
 export function statusLine(h: WatchHandle, lines: number, rate: number): string {

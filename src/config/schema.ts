@@ -6,6 +6,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { SHIPPED_MASKS } from '../parsers/drain/masks.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
+import { cronPatternError } from '../util/cron.js';
 
 /** A duration given as `500ms`, `30s`, `15m`, `24h`, `7d` or a number of milliseconds. */
 const duration = (def: string) =>
@@ -324,6 +325,20 @@ const storeSchema = section(
   'The embedded SQLite store.',
 );
 
+const retrainSchema = section(
+  {
+    enabled: z.boolean().default(true).describe('Refit the learned models of every source on schedule while watch/serve runs.'),
+    schedule: z
+      .string()
+      .default('0 3 * * 0')
+      .refine((v) => cronPatternError(v) === undefined, { error: (i) => cronPatternError(String(i.input)) })
+      .describe('When (cron syntax, local time of the process; default Sundays at 03:00). A run missed while stopped is not made up.'),
+    window: duration('7d').describe('Training range: the stored events of this long back from the run (event time); confirmed anomalies left out, false positives kept as normal.'),
+    keepVersions: z.number().int().min(2).default(10).describe('Model versions kept per source (the oldest inactive ones are deleted beyond this).'),
+  },
+  'Retraining: scheduled refits of the batch-fitted models from the stored recent data, each kept as a model version (`logradar models list|rollback`).',
+);
+
 const serverSchema = section(
   {
     listen: z
@@ -514,6 +529,7 @@ export const configSchema = z
     detect: detectSchema,
     session: sessionSchema,
     store: storeSchema,
+    retrain: retrainSchema,
     server: serverSchema,
     auth: authSchema,
     alerts: alertsSchema,

@@ -45,6 +45,8 @@ export interface PipelineStore {
   applyRetention?(maxAgeMs: number, maxBytes: number, now?: number): number;
   /** Feedback in force (false positives, mutes), loaded at start. */
   loadFeedback?(): FeedbackRow[];
+  /** The active model version of a source and its snapshot when it is not `running` (retraining, rollback). */
+  modelVersionChange?(source: string, running: number | undefined): { id: number; snapshot: string } | undefined;
 }
 
 export interface PipelineMode {
@@ -59,7 +61,15 @@ export interface PipelineMode {
   stateEveryBatch: boolean;
   /** Learned models' raw scores feed their calibrators (training's second pass; watch does it online). */
   calibrate?: boolean;
+  /** Windows known normal (marked false positive): learned even when a detector calls them anomalous (retraining). */
+  normalWindow?: (source: string, start: number) => boolean;
 }
+
+/** How often a running pipeline checks which model version is active (a rollback from another process). */
+const MODEL_VERSION_CHECK = 5_000;
+
+/** A source's saved learned models, with the model version they came from. */
+type SavedModels = ModelsSnapshot & { modelVersion?: number };
 
 /** Learned models are large: while watching they are saved this often, not with every batch. */
 const MODEL_SAVE_INTERVAL = 60_000;
@@ -94,6 +104,8 @@ interface SourceState {
   /** Wall time of the last record (windows of quiet sources are closed by `tick`). */
   lastRecordWall: number;
   models: SourceModels;
+  /** The model version the learned models came from (undefined: learned online, never versioned). */
+  modelVersion?: number;
   modelsSavedAt: number;
   normal: NormalExamples;
   /** Running totals behind the `value:` series. */
@@ -122,6 +134,15 @@ interface PersistedSourceState {
   profile?: ProfilerState;
   openSessions: OpenSession[];
   signature: SessionSignatureState;
+}
+
+/**
+ * A source's saved state made fit for replaying older records through a separate pipeline (retraining):
+ * its counts, monitored fields and baselines, without the open window and sessions of the live stream.
+ */
+export function replayState(row: StateRow): StateRow {
+  const p = JSON.parse(row.value) as PersistedSourceState;
+  return { ...row, value: JSON.stringify({ ...p, window: undefined, openSessions: [] }) };
 }
 
 interface Output {
@@ -161,6 +182,7 @@ export class Pipeline {
   private scoredRecords = false;
   private lastCounters = 0;
   private lastRetention = Date.now();
+  private lastVersionCheck = 0;
 
   constructor(
     private readonly config: Config,
@@ -220,8 +242,8 @@ export class Pipeline {
     this.process(batch);
   };
 
-  process(batch: SourceBatch): void {
-    const now = Date.now();
+  /** `now` is the ingestion time: the time of records without their own (a replay passes the original one). */
+  process(batch: SourceBatch, now = Date.now()): void {
     const st = this.state(batch.source);
     // Records are stored as they are (no per-line copy): they carry every column but the file id.
     const events: EventRow[] = [];
@@ -399,6 +421,10 @@ export class Pipeline {
       st.window = undefined;
       this.commit(st, { events: [], ...out }, now);
     }
+    if (now - this.lastVersionCheck >= MODEL_VERSION_CHECK) {
+      this.lastVersionCheck = now;
+      this.syncModelVersions();
+    }
     const r = this.config.store.retention;
     if (this.store.applyRetention && now - this.lastRetention >= r.checkEvery) {
       this.lastRetention = now;
@@ -520,7 +546,7 @@ export class Pipeline {
       st.normal.window = { start: w.start, end: w.end, total: w.total, unknown, sample: w.sample };
     }
     // Anomalous windows are not learned: a long incident must not become the new normal.
-    if (!anomalous && this.mode.learn) {
+    if ((!anomalous || this.mode.normalWindow?.(st.name, w.start)) && this.mode.learn) {
       st.fieldRateDetector.learn(w, st.fieldRate);
       st.models.learnWindow(wx);
     }
@@ -568,7 +594,41 @@ export class Pipeline {
   }
 
   private modelsRow(st: SourceState): StateRow {
-    return { key: `models:${st.name}`, version: STATE_VERSION, value: JSON.stringify(st.models.snapshot()) };
+    const saved: SavedModels = { ...st.models.snapshot(), modelVersion: st.modelVersion };
+    return { key: `models:${st.name}`, version: STATE_VERSION, value: JSON.stringify(saved) };
+  }
+
+  /** The learned models of a loaded source as they are now (undefined: the source was not seen since start). */
+  sourceModels(source: string): { models: SourceModels; version?: number } | undefined {
+    const st = this.sources.get(source);
+    return st && { models: st.models, version: st.modelVersion };
+  }
+
+  /** Makes loaded sources use their active model version (after a refit or a rollback); now rather than at the next tick. */
+  syncModelVersions(): void {
+    for (const st of this.sources.values()) this.syncModels(st);
+  }
+
+  private syncModels(st: SourceState): void {
+    const change = this.store.modelVersionChange?.(st.name, st.modelVersion);
+    if (!change) return;
+    try {
+      const snapshot = JSON.parse(change.snapshot) as ModelsSnapshot;
+      // parameter novelty learns online: a version brings the batch-fitted models, not these
+      const params = st.models.params;
+      const models = new SourceModels(this.config, st.indicators);
+      models.restore(snapshot);
+      models.params = params;
+      st.models = models;
+      this.log.info({ source: st.name, version: change.id }, 'using model version');
+    } catch (e) {
+      this.metrics.get('detect').error('state');
+      this.log.warn({ source: st.name, version: change.id, err: (e as Error).message }, 'model version unreadable; keeping the current models');
+    }
+    // an unreadable version is not retried on every check: it stays the one asked for
+    st.modelVersion = change.id;
+    st.modelsSavedAt = Date.now();
+    this.store.commit({ state: [this.modelsRow(st)] });
   }
 
   /** Commits every source's model state now (batch mode at the end, watch at shutdown). */
@@ -633,7 +693,9 @@ export class Pipeline {
     const models = this.store.loadState(`models:${source}`);
     if (models) {
       try {
-        st.models.restore(JSON.parse(models.value) as ModelsSnapshot);
+        const saved = JSON.parse(models.value) as SavedModels;
+        st.models.restore(saved);
+        st.modelVersion = saved.modelVersion;
       } catch (e) {
         st.models = new SourceModels(this.config, st.indicators);
         this.metrics.get('detect').error('state');
@@ -641,6 +703,7 @@ export class Pipeline {
       }
     }
     this.sources.set(source, st);
+    this.syncModels(st);
     return st;
   }
 }

@@ -102,6 +102,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX feedback_anomaly ON feedback(anomaly_id);
   CREATE INDEX event_blocks_source_ts ON event_blocks(source_id, max_ts);
   `,
+  // 4: model versions (issue 6): every refit of a source's learned models, one of them active
+  `
+  CREATE TABLE model_versions (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    range_from INTEGER,
+    range_to INTEGER,
+    records INTEGER NOT NULL,
+    snapshot TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX model_versions_source ON model_versions(source, id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

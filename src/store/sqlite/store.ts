@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { Anomaly, AnomalyStatus } from '../../model/record.js';
 import { LogradarError } from '../../model/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { ModelVersions } from './model-versions.js';
 
 export interface FileRow {
   id: number;
@@ -125,6 +126,14 @@ export function feedbackFromRow(r: Record<string, unknown>): FeedbackRow {
   };
 }
 
+/** One stored block: consecutive lines of one source and file, ingested together at `ingestTs`. */
+export interface StoredBlock {
+  ingestTs: number;
+  file: string | null;
+  fileId: number | null;
+  events: Array<{ ts: number; line: number; offset: number; raw: string }>;
+}
+
 export interface AnomalyQuery {
   since?: number;
   until?: number;
@@ -166,12 +175,16 @@ export class SqliteStore {
     }
   }
 
+  /** Versions of each source's learned models (retraining, rollback). */
+  readonly versions: ModelVersions;
+
   private constructor(
     db: Database.Database,
     readonly path: string,
     readonly readonly: boolean,
   ) {
     this.db = db;
+    this.versions = new ModelVersions(db);
     db.pragma('busy_timeout = 5000');
     if (!readonly) {
       db.pragma('journal_mode = WAL');
@@ -328,6 +341,11 @@ export class SqliteStore {
     return id;
   }
 
+  /** Every source that has stored anything, in order of appearance. */
+  sourceNames(): string[] {
+    return (this.db.prepare('SELECT name FROM sources ORDER BY id').all() as Array<{ name: string }>).map((r) => r.name);
+  }
+
   // ---- files (checkpoints) ----
 
   listFiles(): FileRow[] {
@@ -407,6 +425,34 @@ export class SqliteStore {
         if (--left <= 0) return;
       }
     }
+  }
+
+  /**
+   * The stored blocks of one source holding events in [since, until] (event time), oldest first, with
+   * only those events: the lines to replay (retraining) with the ingestion time they were decoded at.
+   */
+  *blocks(source: string, since: number, until: number): Generator<StoredBlock> {
+    const sql = `SELECT b.file_id, f.path AS file, b.ingest_ts, b.n, b.meta, b.raw
+      FROM event_blocks b JOIN sources s ON s.id = b.source_id LEFT JOIN files f ON f.id = b.file_id
+      WHERE s.name = ? AND b.max_ts >= ? AND b.min_ts <= ? ORDER BY b.id`;
+    for (const r of this.db.prepare(sql).iterate(source, since, until) as Iterable<{ file_id: number | null; file: string | null; ingest_ts: number; n: number; meta: Buffer; raw: string }>) {
+      const meta = new Float64Array(r.meta.buffer.slice(r.meta.byteOffset, r.meta.byteOffset + r.meta.byteLength));
+      const lines = r.raw.split('\n');
+      const events: StoredBlock['events'] = [];
+      for (let k = 0; k < r.n; k++) {
+        const m = k * META_FIELDS;
+        if (meta[m] >= since && meta[m] <= until) events.push({ ts: meta[m], line: meta[m + 1], offset: meta[m + 2], raw: lines[k] });
+      }
+      if (events.length) yield { ingestTs: r.ingest_ts, file: r.file, fileId: r.file_id, events };
+    }
+  }
+
+  /** The active model version of `source` and its snapshot, when it is not `running` (PipelineStore). */
+  modelVersionChange(source: string, running: number | undefined): { id: number; snapshot: string } | undefined {
+    const id = this.versions.active(source);
+    if (id === undefined || id === running) return undefined;
+    const snapshot = this.versions.snapshot(id);
+    return snapshot === undefined ? undefined : { id, snapshot };
   }
 
   /** Number of stored events. */

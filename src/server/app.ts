@@ -63,7 +63,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   const auth = new Auth(config.auth);
   const hub = new StreamHub(opts.heartbeatMs ?? 15_000);
-  const prom = promMetrics(metrics, pipeline);
+  const prom = promMetrics(metrics, pipeline, store);
   const ctx: ServerContext = { config, store, queries: new StoreQueries(store), pipeline, metrics, log, auth, hub, prom, ingest: opts.ingest, startedAt: Date.now(), version: VERSION };
 
   await app.register(fastifyHelmet, {

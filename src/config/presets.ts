@@ -18,8 +18,14 @@ export const WAF_PRESET: ConfigInput = {
 /** Postfix line kinds that are routine; a spike of anything else (rejects, SASL failures, warnings) is watched. */
 export const POSTFIX_ROUTINE_EVENTS = ['connect', 'client', 'message-id', 'queued', 'delivery', 'removed', 'disconnect', 'pickup', 'bounce-notice', 'lost-connection'];
 
-/** The monitored field of a Postfix source: its line kinds (the decoder's `event`). */
-export const POSTFIX_FIELDS: MonitoredField[] = [{ field: 'event', known: POSTFIX_ROUTINE_EVENTS, label: 'event (rejects, SASL failures, warnings)' }];
+/** The monitored fields of a Postfix source: its line kinds (the decoder's `event`), delivery outcomes and delays. */
+export const POSTFIX_FIELDS: MonitoredField[] = [
+  { field: 'event', known: POSTFIX_ROUTINE_EVENTS, label: 'event (rejects, SASL failures, warnings)' },
+  // of the delivery attempts: deferred and bounced are the unusual outcomes
+  { field: 'status', known: ['sent'], whenPresent: true, label: 'delivery status (deferred, bounced)' },
+  // of the deliveries: a delay of ten minutes or more is a queue that does not drain
+  { field: 'delay', known: ['<60', '60-600'], buckets: [60, 600], whenPresent: true, label: 'delivery delay (≥ 10 min)' },
+];
 
 /**
  * Postfix mail logs (syslog, recognised without configuration): a message's lines are a session keyed

@@ -105,6 +105,12 @@ const monitoredFieldSchema = z
     field: z.string().min(1).describe('Field path, dots for nesting (httpRequest.country).'),
     known: z.array(z.union([z.string(), z.number()])).min(1).describe('The values that are normal; anything else counts as unknown.'),
     label: z.string().optional().describe('Name shown in reasons and charts (default: the field path).'),
+    whenPresent: z.boolean().optional().describe('Only records that carry the field count (the share is of those); false: a missing field is the unknown value `(missing)`.'),
+    buckets: z
+      .array(z.number())
+      .min(1)
+      .optional()
+      .describe('For a numeric field: ascending bounds that turn the number into a category (`<60`, `60-600`, `>=600` for [60, 600]); `known` then lists categories.'),
   })
   .strict();
 

@@ -48,7 +48,7 @@ export class FieldRateDetector {
       const k = fc?.unknown ?? 0;
       if (k < this.opts.minCount) continue;
       const p0 = this.baseRate(st, f.field);
-      const n = w.total;
+      const n = countedFor(f, w);
       const surprise = binomialUpperSurprise(k, n, p0);
       const grade = surpriseToGrade(surprise, this.opts.surpriseScale);
       if (grade <= 0) continue;
@@ -60,7 +60,7 @@ export class FieldRateDetector {
       out.push({
         detector: this.name,
         grade,
-        reason: `${label}: ${k} of ${n} records (${pct(k / n)}) had unknown values (${top.map(([v, c]) => `${v}×${c}`).join(', ')}), usually ${pct(p0)}`,
+        reason: `${label}: ${k} of ${n} records${f.whenPresent ? ` with ${f.field}` : ''} (${pct(k / n)}) had unknown values (${top.map(([v, c]) => `${v}×${c}`).join(', ')}), usually ${pct(p0)}`,
         explain: {
           field: f.field,
           unknown: k,
@@ -85,7 +85,7 @@ export class FieldRateDetector {
     for (const f of this.fields) {
       const b = (st.base[f.field] ??= { unknown: 0, total: 0 });
       b.unknown = b.unknown * decay + (w.fields[f.field]?.unknown ?? 0);
-      b.total = b.total * decay + w.total;
+      b.total = b.total * decay + countedFor(f, w);
     }
   }
 
@@ -93,6 +93,11 @@ export class FieldRateDetector {
     const b = st.base[field] ?? { unknown: 0, total: 0 };
     return (b.unknown + this.opts.priorRate * this.opts.priorRecords) / (b.total + this.opts.priorRecords);
   }
+}
+
+/** Records of the window that count for the field: all, or those carrying a `whenPresent` field. */
+export function countedFor(f: MonitoredField, w: WindowAggregate): number {
+  return f.whenPresent ? (w.fields[f.field]?.present ?? 0) : w.total;
 }
 
 /** -log10 of the Chernoff bound on P(X >= k) for X ~ Binomial(n, p); 0 when k/n <= p. */

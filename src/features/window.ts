@@ -8,6 +8,8 @@ import type { ParsedRecord } from '../model/record.js';
 
 export interface FieldCounts {
   unknown: number;
+  /** Records that counted for the field (all of them, unless it is `whenPresent`). */
+  present?: number;
   /** Unknown values seen, with counts (bounded: the first MAX_VALUES distinct ones). */
   values: Record<string, number>;
   /** Records per value, known or not (bounded: the first MAX_COUNTED distinct ones): the `value:` series. */
@@ -36,12 +38,29 @@ export class FieldIndicators {
     this.known = new Map(fields.map((f) => [f.field, new Set(f.known.map(String))]));
   }
 
-  /** The value of a monitored field when it is unknown, else undefined. A missing field counts as unknown `(missing)`. */
-  unknownValue(field: string, rec: ParsedRecord): string | undefined {
-    const v = rec.fields[field];
-    const s = v === undefined || v === null ? '(missing)' : String(v);
-    return this.known.get(field)!.has(s) ? undefined : s;
+  /**
+   * The field's value as a category: its text, its bucket for a bucketed number, `(missing)` when absent
+   * — or undefined when absent from a `whenPresent` field (the record does not count for it).
+   */
+  valueOf(f: MonitoredField, rec: ParsedRecord): string | undefined {
+    const v = rec.fields[f.field];
+    if (v === undefined || v === null || v === '') return f.whenPresent ? undefined : '(missing)';
+    return f.buckets ? bucketOf(Number(v), f.buckets) : String(v);
   }
+
+  /** The value of a monitored field when it is unknown, else undefined. */
+  unknownValue(f: MonitoredField, rec: ParsedRecord): string | undefined {
+    const s = this.valueOf(f, rec);
+    return s === undefined || this.known.get(f.field)!.has(s) ? undefined : s;
+  }
+}
+
+/** `<b0`, `b0-b1`, …, `>=bn`; a value that is not a number is `(not a number)`. */
+export function bucketOf(x: number, bounds: readonly number[]): string {
+  if (!Number.isFinite(x)) return '(not a number)';
+  if (x < bounds[0]) return `<${bounds[0]}`;
+  for (let i = 1; i < bounds.length; i++) if (x < bounds[i]) return `${bounds[i - 1]}-${bounds[i]}`;
+  return `>=${bounds[bounds.length - 1]}`;
 }
 
 export function emptyWindow(start: number, intervalMs: number): WindowAggregate {
@@ -59,13 +78,14 @@ export function addToWindow(w: WindowAggregate, rec: ParsedRecord, indicators: F
   // a number key is the same property as its string, without making the string per record
   w.templates[rec.templateId] = (w.templates[rec.templateId] ?? 0) + 1;
   for (const f of indicators.fields) {
+    const s = indicators.valueOf(f, rec);
+    if (s === undefined) continue;
     let fc = w.fields[f.field];
-    if (!fc) w.fields[f.field] = fc = { unknown: 0, values: {} };
-    const v = rec.fields[f.field];
-    const s = v === undefined || v === null ? '(missing)' : String(v);
+    if (!fc) w.fields[f.field] = fc = { unknown: 0, values: {}, present: 0 };
+    fc.present = (fc.present ?? 0) + 1;
     const counts = (fc.counts ??= {});
     if (counts[s] !== undefined || Object.keys(counts).length < MAX_COUNTED) counts[s] = (counts[s] ?? 0) + 1;
-    const u = indicators.unknownValue(f.field, rec);
+    const u = indicators.unknownValue(f, rec);
     if (u === undefined) continue;
     fc.unknown++;
     if (fc.values[u] !== undefined || Object.keys(fc.values).length < MAX_VALUES) fc.values[u] = (fc.values[u] ?? 0) + 1;

@@ -14,6 +14,7 @@ import { OneClassBoundary, restoreOneClass } from '../detectors/ml/one-class.js'
 import { restoreSequenceModel, SequenceModel, sessionCounts } from '../detectors/ml/sequence-model.js';
 import { newParamNoveltyState, paramNoveltyFromJson, paramNoveltyToJson, type ParamNoveltyJson, type ParamNoveltyState } from '../detectors/param-novelty.js';
 import type { FieldIndicators, WindowAggregate } from '../features/window.js';
+import { countedFor } from '../detectors/field-rate.js';
 import type { ParsedRecord } from '../model/record.js';
 
 export const MODELS_VERSION = 1;
@@ -135,13 +136,16 @@ export class SourceModels {
     const x: Features = { 'template.rarity': Math.round(-2 * Math.log2(Math.max(count, 1) / Math.max(total, 1))) / 2 };
     const level = rec.fields.level;
     if (typeof level === 'string') x[`level.${level.toUpperCase()}`] = 1;
-    for (const f of this.indicators.fields) if (this.indicators.unknownValue(f.field, rec) !== undefined) x[`unknown.${f.field}`] = 1;
+    for (const f of this.indicators.fields) if (this.indicators.unknownValue(f, rec) !== undefined) x[`unknown.${f.field}`] = 1;
     return x;
   }
 
   windowFeatures(w: WindowAggregate): Features {
     const x: Features = { 'records.log2': Math.log2(1 + w.total) };
-    for (const f of this.indicators.fields) x[`unknown.${f.field}`] = w.total > 0 ? (w.fields[f.field]?.unknown ?? 0) / w.total : 0;
+    for (const f of this.indicators.fields) {
+      const n = countedFor(f, w);
+      x[`unknown.${f.field}`] = n > 0 ? (w.fields[f.field]?.unknown ?? 0) / n : 0;
+    }
     return x;
   }
 
@@ -151,7 +155,7 @@ export class SourceModels {
   recordKey(rec: ParsedRecord, count: number, total: number): string {
     let key = `${Math.round(-2 * Math.log2(Math.max(count, 1) / Math.max(total, 1)))}|${typeof rec.fields.level === 'string' ? rec.fields.level : ''}`;
     const fields = this.indicators.fields;
-    for (let i = 0; i < fields.length; i++) if (this.indicators.unknownValue(fields[i].field, rec) !== undefined) key += `,${i}`;
+    for (let i = 0; i < fields.length; i++) if (this.indicators.unknownValue(fields[i], rec) !== undefined) key += `,${i}`;
     return key;
   }
 

@@ -36,7 +36,9 @@ export interface PostfixRunSummary {
 export class DailyFiles {
   readonly created: string[] = [];
   private fd: number | undefined;
+  private file = '';
   private day = -1;
+  private lastTs = 0;
   private buffer = '';
 
   constructor(
@@ -50,6 +52,7 @@ export class DailyFiles {
   write(ts: number, line: string): void {
     const day = Math.floor(ts / 86_400_000);
     if (day !== this.day) this.open(day, ts);
+    this.lastTs = ts;
     this.buffer += line + '\n';
     if (this.buffer.length >= 1 << 20) this.flush();
   }
@@ -62,7 +65,11 @@ export class DailyFiles {
 
   close(): void {
     this.flush();
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    if (this.fd === undefined) return;
+    fs.closeSync(this.fd);
+    // a finished day's file was last written at its last line, as a real rotated log was: readers that
+    // take files in age order (watch, within one source) then read the days in order
+    if (!this.append) fs.utimesSync(this.file, new Date(this.lastTs), new Date(this.lastTs));
     this.fd = undefined;
   }
 
@@ -70,6 +77,7 @@ export class DailyFiles {
     this.close();
     const file = path.join(this.dir, `${this.prefix}-${isoTime(ts).slice(0, 10).replace(/-/g, '')}`);
     this.fd = fs.openSync(file, this.append || this.created.includes(file) ? 'a' : 'w');
+    this.file = file;
     this.day = day;
     if (!this.created.includes(file)) this.created.push(file);
   }

@@ -45,6 +45,9 @@ interface FileId {
   ino: string;
 }
 
+/** Files of one source modified within this of its oldest pending file are read side by side. */
+const SAME_AGE_NS = 60_000_000_000n;
+
 export class FileSource implements Source {
   readonly name = 'file';
   private stopped = false;
@@ -345,10 +348,21 @@ export class FileSource implements Source {
     while (anyMore && !this.stopped && rounds < 16) {
       anyMore = false;
       rounds++;
-      for (const t of [...this.byId.values()]) {
+      // A gone file is read to its end through the descriptor it had; without one there is nothing to read.
+      const pending = [...this.byId.values()].filter((t) => !(t.row.gone ? t.fd === null : t.framer.readPosition >= t.size));
+      // Within one source, older files first: rotated files (app.log.1, mail.log-20261120) are read
+      // before newer ones, so log time moves forward through the source's windows and sessions.
+      const oldest = new Map<string, bigint>();
+      for (const t of pending) {
+        const o = oldest.get(t.row.source);
+        if (o === undefined || t.mtimeNs < o) oldest.set(t.row.source, t.mtimeNs);
+      }
+      for (const t of pending) {
         if (this.stopped) return false;
-        // A gone file is read to its end through the descriptor it had; without one there is nothing to read.
-        if (t.row.gone ? t.fd === null : t.framer.readPosition >= t.size) continue;
+        if (t.mtimeNs > oldest.get(t.row.source)! + SAME_AGE_NS) {
+          anyMore = true; // its turn comes when the older ones are read
+          continue;
+        }
         const more = await this.readChunk(t, ctx);
         anyMore ||= more;
       }

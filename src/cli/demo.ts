@@ -11,6 +11,8 @@ import { loadConfig } from '../config/load.js';
 import { WAF_FIELDS_PRESET } from '../config/presets.js';
 import { parseWafAnomaly, WafGenerator } from '../generators/waf.js';
 import { runGenerator } from '../generators/writer.js';
+import { daySpan, planIncidents } from '../generators/postfix.js';
+import { runPostfix } from '../generators/postfix-run.js';
 import { createLogger } from '../util/log.js';
 import { UsageError } from '../model/errors.js';
 import { action, type CommonFlags } from './common.js';
@@ -29,13 +31,14 @@ interface DemoFlags extends CommonFlags {
   seed: string;
   json?: boolean;
   listen: string;
+  scenario: string;
   alerts?: boolean;
 }
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('mock AWS WAF logs written live, watched and analysed: see a detection within about a minute')
+    .description('mock logs written live, watched and analysed: AWS WAF (a detection within about a minute) or --scenario mail')
     .option('--data-dir <dir>', 'data directory (default: a new temporary one)')
     .option('--log-level <level>', 'service log level', 'warn')
     .option('--rate <n>', 'records per second', '25')
@@ -48,7 +51,8 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print anomalies as NDJSON')
     .option('--listen <host:port>', 'address of the dashboard', '127.0.0.1:7420')
     .option('--alerts', 'also alert on standard output: one line when an incident opens, one when it ends')
-    .action(action(runDemo));
+    .option('--scenario <name>', 'waf: mock AWS WAF logs live (what npm start shows); mail: a week of Postfix mail logs with two incidents, then live mail', 'waf')
+    .action(action((flags: DemoFlags) => (flags.scenario === 'mail' ? runMailDemo(flags) : flags.scenario === 'waf' ? runDemo(flags) : Promise.reject(new UsageError(`--scenario: "${flags.scenario}" is not waf or mail`)))));
 }
 
 async function runDemo(flags: DemoFlags): Promise<void> {
@@ -126,6 +130,53 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   w.runner.stop();
   await w.runner.done;
   clearInterval(progress);
+  await ui?.close();
+  w.runner.store.close();
+}
+
+/**
+ * `demo --scenario mail`: a week of Postfix logs (one file a day, two labelled incidents in its second
+ * half) written at once, then live mail appended to today's file; watched with no configuration (the
+ * source is recognised as Postfix: hourly windows). The incidents are found as the week is read.
+ */
+async function runMailDemo(flags: DemoFlags): Promise<void> {
+  const seed = Number(flags.seed);
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: "${flags.seed}" is not an integer`);
+  const duration = flags.duration === undefined ? undefined : durationFlag('--duration', flags.duration);
+  const logDir = mkdtempSync(join(tmpdir(), 'logradar-demo-mail-'));
+  const mailDir = join(logDir, 'mail');
+  const dataDir = flags.dataDir ?? join(logDir, 'data');
+  const config = loadConfig({ overrides: { dataDir, logLevel: flags.logLevel, files: { pollInterval: '500ms' }, server: { listen: flags.listen } } });
+  checkBind(config);
+  const log = createLogger(config.logLevel);
+  const say = (s: string) => process.stderr.write(s + '\n');
+  say(pc.bold('logradar demo --scenario mail') + ': a week of Postfix mail logs → watch → detect → store');
+  const span = daySpan(Date.now(), 7);
+  const incidents = planIncidents(undefined, span, seed);
+  const week = await runPostfix({ outDir: mailDir, seed, start: span.start, end: span.end, incidents });
+  say(`  logs:     ${mailDir} (${week.files.length} daily files, ${week.lines} lines; then live mail appended to today's file)`);
+  for (const l of week.labels) say(pc.magenta(`  incident: ${l.type} ${l.start} → ${l.end}`));
+  say(`  store:    ${dataDir}`);
+  const ac = new AbortController();
+  const w = runWatch(config, [mailDir], log, { json: !!flags.json, once: false, status: false, http: true });
+  const ui = await startUi(config, w.runner, log, w.http).catch((e: Error) => {
+    say(pc.yellow(`  dashboard: not started (${e.message})`));
+    return undefined;
+  });
+  if (ui) say(`  dashboard: ${pc.bold(`${ui.url}/#/?range=7d`)}`);
+  say('  Ctrl-C stops.\n');
+  const stopAll = () => {
+    ac.abort();
+    w.runner.stop();
+  };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  const timer = duration === undefined ? undefined : setTimeout(stopAll, duration);
+  // live traffic from now on, appended to today's file (a busier hour than the week's average)
+  await runPostfix({ outDir: mailDir, seed: seed + 1, start: span.end, end: span.end, incidents: [], ratePerHour: 1800, live: true, signal: ac.signal });
+  if (timer) clearTimeout(timer);
+  w.runner.stop();
+  await w.runner.done;
   await ui?.close();
   w.runner.store.close();
 }

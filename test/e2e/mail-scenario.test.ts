@@ -70,4 +70,18 @@ describe('mail-server scenario: train on days 1–7, detect on days 8–14, no c
     expect(s.windows.some((w) => /delivery delay/.test(w.reason))).toBe(true);
     expect(s.windows.some((w) => /delivery status/.test(w.reason))).toBe(true);
   }, 300_000);
+
+  it('demo --scenario mail: the two incidents of the week are found as it is read, then live mail goes on', async () => {
+    const r = await runCli(['demo', '--scenario', 'mail', '--duration', '20s', '--json', '--listen', '127.0.0.1:0'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const incidents = [...r.stderr.matchAll(/incident: (\S+) (\S+) → (\S+)/g)].map((m) => ({ type: m[1], start: Date.parse(m[2]), end: Date.parse(m[3]) }));
+    expect(incidents).toHaveLength(2);
+    const windows = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; window?: { start: string; end: string } })
+      .filter((o) => o.kind === 'window')
+      .map((o) => ({ start: Date.parse(o.window!.start), end: Date.parse(o.window!.end) }));
+    for (const i of incidents) expect(windows.some((w) => w.start < i.end && w.end > i.start), `${i.type} found`).toBe(true);
+  }, 150_000);
 });

@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../model/errors.js';
-import type { CommitBatch, StateRow, TemplateRow } from '../store/sqlite/store.js';
-import type { PipelineStore } from './pipeline.js';
+import type { TemplateRow } from '../store/sqlite/store.js';
+import { MemoryPipelineStore } from './memory-store.js';
 
 export const MODEL_FILE = 'model.json';
 const KIND = 'logradar-model';
@@ -28,12 +28,12 @@ interface ModelFile extends ModelInfo {
   state: Array<{ key: string; version: number; value: unknown }>;
 }
 
-export class ModelDir implements PipelineStore {
-  private readonly templates = new Map<number, TemplateRow>();
-  private readonly state = new Map<string, StateRow>();
+export class ModelDir extends MemoryPipelineStore {
   info?: ModelInfo;
 
-  private constructor(readonly dir: string) {}
+  private constructor(readonly dir: string) {
+    super();
+  }
 
   /** A new, empty model (train). */
   static create(dir: string): ModelDir {
@@ -57,28 +57,6 @@ export class ModelDir implements PipelineStore {
     for (const t of m.templates) md.templates.set(t.id, t);
     for (const s of m.state) md.state.set(s.key, { key: s.key, version: s.version, value: JSON.stringify(s.value) });
     return md;
-  }
-
-  maxTemplateId(): number {
-    let max = 0;
-    for (const id of this.templates.keys()) if (id > max) max = id;
-    return max;
-  }
-
-  loadTemplates(source: string): TemplateRow[] {
-    return [...this.templates.values()].filter((t) => t.source === source);
-  }
-
-  loadState(key: string): StateRow | undefined {
-    return this.state.get(key);
-  }
-
-  commit(b: CommitBatch): void {
-    for (const t of b.templates ?? []) {
-      if (t.evicted) this.templates.delete(t.id);
-      else this.templates.set(t.id, t);
-    }
-    for (const s of b.state ?? []) this.state.set(s.key, s);
   }
 
   /** Writes model.json atomically. */

@@ -12,11 +12,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { MetricsRegistry } from '../model/metrics.js';
 import type { RawLine } from '../model/record.js';
-import type { CommitBatch, SqliteStore, StateRow, StoredAnomaly, TemplateRow } from '../store/sqlite/store.js';
+import type { SqliteStore, StoredAnomaly } from '../store/sqlite/store.js';
 import type { NewModelVersion } from '../store/sqlite/model-versions.js';
 import { nextCronTime } from '../util/cron.js';
-import { Pipeline, replayState, type PipelineMode, type PipelineStore } from './pipeline.js';
+import { Pipeline, replayState, type PipelineMode } from './pipeline.js';
 import type { ModelsSnapshot } from './source-models.js';
+import { MemoryPipelineStore } from './memory-store.js';
 
 export interface RetrainResult {
   source: string;
@@ -39,14 +40,10 @@ export interface RetrainResult {
 const REPLAY_ID_FLOOR = 1e12;
 
 /** The replay's PipelineStore: seeded with the live templates and source state, keeps what the passes derive. */
-class ReplayStore implements PipelineStore {
-  private readonly templates = new Map<number, TemplateRow>();
-  private readonly state = new Map<string, StateRow>();
-  private readonly floor: number;
-
+class ReplayStore extends MemoryPipelineStore {
   constructor(live: SqliteStore, source: string) {
+    super(live.maxTemplateId() + REPLAY_ID_FLOOR);
     for (const t of live.loadTemplates(source)) this.templates.set(t.id, t);
-    this.floor = live.maxTemplateId() + REPLAY_ID_FLOOR;
     const saved = live.loadState(`source:${source}`);
     if (saved) {
       try {
@@ -55,25 +52,6 @@ class ReplayStore implements PipelineStore {
         // unreadable: the replay starts the source fresh, as the live pipeline would
       }
     }
-  }
-
-  maxTemplateId(): number {
-    let max = this.floor;
-    for (const id of this.templates.keys()) if (id > max) max = id;
-    return max;
-  }
-
-  loadTemplates(source: string): TemplateRow[] {
-    return [...this.templates.values()].filter((t) => t.source === source);
-  }
-
-  loadState(key: string): StateRow | undefined {
-    return this.state.get(key);
-  }
-
-  commit(b: CommitBatch): void {
-    for (const t of b.templates ?? []) this.templates.set(t.id, t);
-    for (const s of b.state ?? []) this.state.set(s.key, s);
   }
 }
 

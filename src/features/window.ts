@@ -51,7 +51,11 @@ export class FieldIndicators {
   /** The value of a monitored field when it is unknown, else undefined. */
   unknownValue(f: MonitoredField, rec: ParsedRecord): string | undefined {
     const s = this.valueOf(f, rec);
-    return s === undefined || this.known.get(f.field)!.has(s) ? undefined : s;
+    return s === undefined || this.isKnown(f, s) ? undefined : s;
+  }
+
+  isKnown(f: MonitoredField, value: string): boolean {
+    return this.known.get(f.field)!.has(value);
   }
 }
 
@@ -85,10 +89,9 @@ export function addToWindow(w: WindowAggregate, rec: ParsedRecord, indicators: F
     fc.present = (fc.present ?? 0) + 1;
     const counts = (fc.counts ??= {});
     if (counts[s] !== undefined || Object.keys(counts).length < MAX_COUNTED) counts[s] = (counts[s] ?? 0) + 1;
-    const u = indicators.unknownValue(f, rec);
-    if (u === undefined) continue;
+    if (indicators.isKnown(f, s)) continue;
     fc.unknown++;
-    if (fc.values[u] !== undefined || Object.keys(fc.values).length < MAX_VALUES) fc.values[u] = (fc.values[u] ?? 0) + 1;
+    if (fc.values[s] !== undefined || Object.keys(fc.values).length < MAX_VALUES) fc.values[s] = (fc.values[s] ?? 0) + 1;
     fc.sample ??= { raw: rec.raw, line: rec.line, offset: rec.offset, file };
   }
 }

@@ -1,10 +1,10 @@
 /** All anomalies of a range with filters (source, detector, min grade, status), paged, new ones arriving live. */
 import { api, type Anomaly } from '../api.js';
 import { anomalyList } from '../anomaly-list.js';
-import { visibleText } from '../display.js';
-import { el, note } from '../dom.js';
+import { el } from '../dom.js';
 import { subscribe } from '../live.js';
-import { errorText, type Page } from '../page.js';
+import type { Page } from '../page.js';
+import { cursorPager, fillSources } from '../paging.js';
 import { hashOf } from '../router.js';
 import { timePicker } from '../time-picker.js';
 import { parseRange, rangeBounds, rangeParams } from '../timerange.js';
@@ -67,8 +67,6 @@ export const anomaliesPage: Page = (ctx) => {
     more,
   );
 
-  let alive = true;
-  let cursor: string | null = null;
   const b = rangeBounds(range, Date.now());
   const grade = filters.minGrade === '' ? undefined : Number(filters.minGrade);
   const query = () => ({
@@ -81,33 +79,14 @@ export const anomaliesPage: Page = (ctx) => {
     limit: PAGE,
   });
 
-  async function page(first: boolean): Promise<void> {
-    more.disabled = true;
-    try {
-      const res = await api.anomalies({ ...query(), cursor: first ? null : cursor });
-      if (!alive) return;
-      if (first) list.set(res.items);
-      else list.append(res.items);
-      cursor = res.nextCursor;
-      more.hidden = !cursor;
-      message.replaceChildren();
-    } catch (e) {
-      if (alive) message.replaceChildren(note(`Could not load anomalies: ${errorText(e)}`, 'error'));
-    } finally {
-      more.disabled = false;
-    }
-  }
-  more.addEventListener('click', () => void page(false));
-
-  api
-    .sources()
-    .then((res) => {
-      for (const s of res.items) source.appendChild(el('option', { attrs: { value: s.name } }, visibleText(s.name)));
-      source.value = filters.source;
-    })
-    .catch(() => {
-      // the list still works without the source names
-    });
+  const pager = cursorPager({
+    load: (cursor) => api.anomalies({ ...query(), cursor }),
+    show: (items, first) => (first ? list.set(items) : list.append(items)),
+    more,
+    message,
+    what: 'anomalies',
+  });
+  fillSources(source, filters.source);
 
   const matches = (a: Anomaly) =>
     b.live &&
@@ -115,10 +94,10 @@ export const anomaliesPage: Page = (ctx) => {
     (!filters.detector || a.detector === filters.detector || a.detectors.some((d) => d.detector === filters.detector)) &&
     (grade === undefined || !Number.isFinite(grade) || a.grade >= grade) &&
     (filters.status === 'all' || (filters.status === '' ? a.status !== 'suppressed' : a.status === filters.status));
-  const unsubscribe = subscribe({ anomaly: (a) => matches(a) && list.prepend(a), reconnected: () => void page(true) });
-  void page(true);
+  const unsubscribe = subscribe({ anomaly: (a) => matches(a) && list.prepend(a), reconnected: () => void pager.page(true) });
+  void pager.page(true);
   return () => {
-    alive = false;
+    pager.close();
     unsubscribe();
   };
 };

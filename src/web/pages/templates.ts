@@ -1,8 +1,8 @@
 /** Template explorer: every source's message shapes, most frequent first, searchable. */
 import { api, type Template } from '../api.js';
-import { visibleText } from '../display.js';
 import { el, fmtNumber, fmtTime, logText, note, table } from '../dom.js';
-import { errorText, type Page } from '../page.js';
+import type { Page } from '../page.js';
+import { cursorPager, fillSources } from '../paging.js';
 import { hashOf } from '../router.js';
 
 const PAGE = 100;
@@ -26,8 +26,6 @@ export const templatesPage: Page = (ctx) => {
   grid.tBodies[0].replaceWith(tbody);
   ctx.root.append(el('h1', {}, 'Templates'), form, message, grid, more);
 
-  let alive = true;
-  let cursor: string | null = null;
   const row = (t: Template) =>
     el(
       'tr',
@@ -39,34 +37,18 @@ export const templatesPage: Page = (ctx) => {
       el('td', {}, fmtTime(t.firstSeen)),
       el('td', {}, fmtTime(t.lastSeen)),
     );
-  async function page(first: boolean): Promise<void> {
-    more.disabled = true;
-    try {
-      const res = await api.templates({ source: sourceName || undefined, q: search || undefined, limit: PAGE, cursor: first ? null : cursor });
-      if (!alive) return;
+  const pager = cursorPager({
+    load: (cursor) => api.templates({ source: sourceName || undefined, q: search || undefined, limit: PAGE, cursor }),
+    show: (items, first) => {
       if (first) tbody.replaceChildren();
-      tbody.append(...res.items.map(row));
-      cursor = res.nextCursor;
-      more.hidden = !cursor;
-      message.replaceChildren(tbody.children.length ? '' : note(search ? 'No template contains that text.' : 'No templates yet.'));
-    } catch (e) {
-      if (alive) message.replaceChildren(note(`Could not load templates: ${errorText(e)}`, 'error'));
-    } finally {
-      more.disabled = false;
-    }
-  }
-  more.addEventListener('click', () => void page(false));
-  api
-    .sources()
-    .then((res) => {
-      for (const s of res.items) source.appendChild(el('option', { attrs: { value: s.name } }, visibleText(s.name)));
-      source.value = sourceName;
-    })
-    .catch(() => {
-      // searching all sources still works
-    });
-  void page(true);
-  return () => {
-    alive = false;
-  };
+      tbody.append(...items.map(row));
+    },
+    more,
+    message,
+    what: 'templates',
+    after: () => (tbody.children.length ? '' : note(search ? 'No template contains that text.' : 'No templates yet.')),
+  });
+  fillSources(source, sourceName);
+  void pager.page(true);
+  return () => pager.close();
 };

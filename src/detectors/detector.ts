@@ -1,14 +1,5 @@
-/**
- * What detectors produce. Detectors score (pure) and learn (state change) separately, keep their
- * state in plain JSON-able objects owned by the caller (one per source), and never look at other sources.
- */
-export interface Finding {
-  detector: string;
-  /** 0..1; at or above the configured threshold it is an anomaly. */
-  grade: number;
-  reason: string;
-  explain: Record<string, unknown>;
-}
+/** Helpers shared by detectors. The contract itself is in contract.ts. */
+export type { Finding } from './contract.js';
 
 /** Maps a surprise (e.g. -log10 of a tail probability) to a grade in 0..1, 0.5 at `scale`. */
 export function surpriseToGrade(surprise: number, scale: number): number {

@@ -4,19 +4,25 @@
  * is the Chernoff bound of the binomial upper tail, -log10 P(X >= k | n, p0) >= n·KL(k/n || p0)/ln 10.
  * Single rare records are normal (about 1 % of WAF records carry one): only rates can alarm.
  */
-import type { MonitoredField } from '../config/schema.js';
-import type { WindowAggregate } from '../features/window.js';
-import { surpriseToGrade, type Finding } from './detector.js';
+import { z } from 'zod';
+import type { Config } from '../config/schema.js';
+import { countedFor, type WindowAggregate } from '../features/window.js';
+import { checkDetectorSnapshot, plainCopy, type Detector, type DetectorFactory, type DetectorSnapshot, type Finding, type WindowContext } from './contract.js';
+import { surpriseToGrade } from './detector.js';
 
-export interface FieldRateOptions {
-  minCount: number;
-  priorRate: number;
-  priorRecords: number;
-  surpriseScale: number;
-  warmupIntervals: number;
+export const fieldRateOptions = z.object({
+  minCount: z.number().int().min(1),
+  priorRate: z.number().min(0).max(1),
+  priorRecords: z.number().min(0),
+  surpriseScale: z.number().positive(),
+  warmupIntervals: z.number().int().min(0),
   /** Weight kept by the learned counts at each new window (adapts to slow drift). */
-  decay?: number;
-}
+  decay: z.number().min(0).max(1).optional(),
+});
+export type FieldRateOptions = z.infer<typeof fieldRateOptions>;
+
+const NAME = 'field-rate';
+const VERSION = 1;
 
 export interface FieldRateState {
   windows: number;
@@ -27,23 +33,26 @@ export function newFieldRateState(): FieldRateState {
   return { windows: 0, base: {} };
 }
 
-export class FieldRateDetector {
-  readonly name = 'field-rate';
+/** Monitors the source's fields (configured, or found by its profiler): they arrive with the context. */
+export class FieldRateDetector implements Detector<'window'> {
+  readonly name = NAME;
+  readonly scope = 'window';
+  readonly learned = false;
+  readonly state = 'small';
+  private st = newFieldRateState();
 
-  constructor(
-    private readonly fields: MonitoredField[],
-    private readonly opts: FieldRateOptions,
-  ) {}
+  constructor(private readonly opts: FieldRateOptions) {}
 
-  get warmupIntervals(): number {
-    return this.opts.warmupIntervals;
+  ready(): boolean {
+    return this.st.windows >= this.opts.warmupIntervals;
   }
 
   /** Pure: one finding per monitored field that is more unknown than usual in this window. */
-  score(w: WindowAggregate, st: FieldRateState): Finding[] {
+  score(w: WindowAggregate, ctx: WindowContext): Finding[] {
+    const st = this.st;
     if (st.windows < this.opts.warmupIntervals || w.total === 0) return [];
     const out: Finding[] = [];
-    for (const f of this.fields) {
+    for (const f of ctx.fields.fields) {
       const fc = w.fields[f.field];
       const k = fc?.unknown ?? 0;
       if (k < this.opts.minCount) continue;
@@ -79,10 +88,11 @@ export class FieldRateDetector {
   }
 
   /** Learns a closed window (the caller skips windows it reported as anomalous). */
-  learn(w: WindowAggregate, st: FieldRateState): void {
+  learn(w: WindowAggregate, ctx: WindowContext): void {
+    const st = this.st;
     st.windows++;
     const decay = this.opts.decay ?? 0.995;
-    for (const f of this.fields) {
+    for (const f of ctx.fields.fields) {
       const b = (st.base[f.field] ??= { unknown: 0, total: 0 });
       b.unknown = b.unknown * decay + (w.fields[f.field]?.unknown ?? 0);
       b.total = b.total * decay + countedFor(f, w);
@@ -93,12 +103,25 @@ export class FieldRateDetector {
     const b = st.base[field] ?? { unknown: 0, total: 0 };
     return (b.unknown + this.opts.priorRate * this.opts.priorRecords) / (b.total + this.opts.priorRecords);
   }
+
+  snapshot(): DetectorSnapshot {
+    return { kind: NAME, version: VERSION, state: plainCopy(this.st) };
+  }
+
+  restore(s: DetectorSnapshot): void {
+    checkDetectorSnapshot(s, NAME, VERSION);
+    this.st = { ...newFieldRateState(), ...plainCopy(s.state as FieldRateState) };
+  }
 }
 
-/** Records of the window that count for the field: all, or those carrying a `whenPresent` field. */
-export function countedFor(f: MonitoredField, w: WindowAggregate): number {
-  return f.whenPresent ? (w.fields[f.field]?.present ?? 0) : w.total;
-}
+export const fieldRateFactory: DetectorFactory<'window', FieldRateOptions> = {
+  name: NAME,
+  scope: 'window',
+  schema: fieldRateOptions,
+  options: (c: Config) => ({ ...c.detect.fieldRate, warmupIntervals: c.detect.warmupIntervals }),
+  enabled: () => true,
+  create: (o) => new FieldRateDetector(o),
+};
 
 /** -log10 of the Chernoff bound on P(X >= k) for X ~ Binomial(n, p); 0 when k/n <= p. */
 export function binomialUpperSurprise(k: number, n: number, p: number): number {

@@ -13,8 +13,9 @@
  * Thresholds and grades are not the model's business: see calibrate.ts.
  */
 
-/** Named numeric features; absent names count as 0. */
-export type Features = Record<string, number>;
+import type { Features } from '../features/vector.js';
+
+export type { Features };
 
 export interface ModelSnapshot {
   kind: string;

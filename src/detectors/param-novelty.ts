@@ -8,17 +8,25 @@
  * again (`wants()` says no before its parameters are even extracted), and seen values are cached.
  */
 import { distance } from 'fastest-levenshtein';
-import { clip, type Finding } from './detector.js';
+import { z } from 'zod';
+import type { Config } from '../config/schema.js';
+import type { ParsedRecord } from '../model/record.js';
+import { checkDetectorSnapshot, type Detector, type DetectorFactory, type DetectorSnapshot, type Finding, type RecordContext } from './contract.js';
+import { clip } from './detector.js';
 
-export interface ParamNoveltyOptions {
-  enabled: boolean;
+export const paramNoveltyOptions = z.object({
+  enabled: z.boolean(),
   /** Records of a template before its positions are judged. */
-  warmup: number;
+  warmup: z.number().int().min(1),
   /** A position with more distinct values than this is free-form: never judged, values no longer kept. */
-  maxDistinct: number;
+  maxDistinct: z.number().int().min(1),
   /** -log10 of the new-value probability at which the grade (before distance weighting) reaches 1. */
-  fullSurprise: number;
-}
+  fullSurprise: z.number().positive(),
+});
+export type ParamNoveltyOptions = z.infer<typeof paramNoveltyOptions>;
+
+const NAME = 'param-novelty';
+const VERSION = 1;
 
 interface Position {
   /** Distinct values seen (up to maxDistinct), else undefined: free-form. */
@@ -57,18 +65,48 @@ export function paramNoveltyFromJson(j: ParamNoveltyJson | undefined): ParamNove
   return st;
 }
 
-export class ParamNoveltyDetector {
-  readonly name = 'param-novelty';
+export class ParamNoveltyDetector implements Detector<'record'> {
+  readonly name = NAME;
+  readonly scope = 'record';
+  readonly learned = false;
+  /** Known values of every template position: too large to rewrite with every batch. */
+  readonly state = 'large';
+  private st = newParamNoveltyState();
 
   constructor(private readonly opts: ParamNoveltyOptions) {}
 
-  /** False when this template's parameters need not be extracted at all. */
-  wants(templateId: number, st: ParamNoveltyState): boolean {
-    return this.opts.enabled && st.templates.get(templateId)?.free !== true;
+  /** Past warm-up once some template is judged, or known to have nothing to judge (free-form). */
+  ready(): boolean {
+    for (const t of this.st.templates.values()) if (t.free || t.records >= this.opts.warmup) return true;
+    return false;
   }
 
-  /** Pure. */
-  score(templateId: number, template: string, params: readonly string[], st: ParamNoveltyState): Finding | undefined {
+  /** False when this template's parameters need not be extracted at all. */
+  private wants(templateId: number): boolean {
+    return this.opts.enabled && this.st.templates.get(templateId)?.free !== true;
+  }
+
+  score(rec: ParsedRecord, ctx: RecordContext): Finding[] {
+    if (!this.wants(rec.templateId)) return [];
+    const f = this.finding(rec.templateId, rec.template, ctx.params());
+    return f ? [f] : [];
+  }
+
+  learn(rec: ParsedRecord, ctx: RecordContext): void {
+    if (this.wants(rec.templateId)) this.learnParams(rec.templateId, ctx.params());
+  }
+
+  snapshot(): DetectorSnapshot {
+    return { kind: NAME, version: VERSION, state: paramNoveltyToJson(this.st) };
+  }
+
+  restore(s: DetectorSnapshot): void {
+    checkDetectorSnapshot(s, NAME, VERSION);
+    this.st = paramNoveltyFromJson(s.state as ParamNoveltyJson | undefined);
+  }
+
+  private finding(templateId: number, template: string, params: readonly string[]): Finding | undefined {
+    const st = this.st;
     const t = st.templates.get(templateId);
     if (!this.opts.enabled || !t || t.free || t.records < this.opts.warmup) return undefined;
     let best: Finding | undefined;
@@ -108,7 +146,8 @@ export class ParamNoveltyDetector {
     return best;
   }
 
-  learn(templateId: number, params: readonly string[], st: ParamNoveltyState): void {
+  private learnParams(templateId: number, params: readonly string[]): void {
+    const st = this.st;
     let t = st.templates.get(templateId);
     if (!t) st.templates.set(templateId, (t = { records: 0, positions: [], free: false }));
     if (t.free) return;
@@ -126,3 +165,12 @@ export class ParamNoveltyDetector {
     t.free = params.length > 0 ? free : t.records >= this.opts.warmup;
   }
 }
+
+export const paramNoveltyFactory: DetectorFactory<'record', ParamNoveltyOptions> = {
+  name: NAME,
+  scope: 'record',
+  schema: paramNoveltyOptions,
+  options: (c: Config) => c.detect.paramNovelty,
+  enabled: (o) => o.enabled,
+  create: (o) => new ParamNoveltyDetector(o),
+};

@@ -6,16 +6,26 @@
  * Interleaving-proof (order is ignored; see the sequence model for order) and explainable: "template
  * #5 occurred 0 times; 98% of sessions have it 3 times".
  */
-import type { Finding } from './detector.js';
+import { z } from 'zod';
+import type { Config } from '../config/schema.js';
+import type { OpenSession } from '../features/sessions.js';
+import { checkDetectorSnapshot, plainCopy, type Detector, type DetectorFactory, type DetectorSnapshot, type Finding, type SessionContext } from './contract.js';
 
-export interface SessionSignatureOptions {
+export const sessionSignatureOptions = z.object({
+  enabled: z.boolean(),
   /** A (template, count) value seen in fewer than this share of sessions is anomalous. */
-  maxShare: number;
+  maxShare: z.number().min(0).max(1),
   /** A template in at least this share of sessions is expected: its absence is a value too. */
-  commonShare: number;
+  commonShare: z.number().min(0).max(1),
   /** Sessions learned before grading. */
-  warmup: number;
-}
+  warmup: z.number().int().min(0),
+  /** The detection threshold: findings far below it carry no reason text. */
+  threshold: z.number().min(0).max(1),
+});
+export type SessionSignatureOptions = z.infer<typeof sessionSignatureOptions>;
+
+const NAME = 'session-signature';
+const VERSION = 1;
 
 export interface SessionSignatureState {
   sessions: number;
@@ -46,13 +56,42 @@ interface Value {
   share: number;
 }
 
-export class SessionSignatureDetector {
-  readonly name = 'session-signature';
+export class SessionSignatureDetector implements Detector<'session'> {
+  readonly name = NAME;
+  readonly scope = 'session';
+  readonly learned = false;
+  readonly state = 'small';
+  private readonly threshold: number;
+  private st = newSessionSignatureState();
 
-  constructor(
-    private readonly opts: SessionSignatureOptions,
-    private readonly threshold: number,
-  ) {}
+  constructor(private readonly opts: SessionSignatureOptions) {
+    this.threshold = opts.threshold;
+  }
+
+  ready(): boolean {
+    return this.st.sessions >= this.opts.warmup;
+  }
+
+  score(s: OpenSession, ctx: SessionContext): Finding[] {
+    const f = this.finding(s.events, this.st, (id) => ctx.describe(id));
+    return f ? [f] : [];
+  }
+
+  learn(s: OpenSession): void {
+    this.learnEvents(s.events, this.st);
+  }
+
+  snapshot(): DetectorSnapshot {
+    return { kind: NAME, version: VERSION, state: plainCopy(this.st) };
+  }
+
+  restore(snap: DetectorSnapshot): void {
+    checkDetectorSnapshot(snap, NAME, VERSION);
+    const s = snap.state as Partial<SessionSignatureState> | undefined;
+    const st = newSessionSignatureState();
+    // prototype-free maps, as the detector keeps them (keys come from the logs)
+    this.st = { sessions: s?.sessions ?? 0, values: Object.assign(st.values, s?.values), templates: Object.assign(st.templates, s?.templates) };
+  }
 
   private values(counts: Map<number, number>, st: SessionSignatureState): Value[] {
     const n = Math.max(1, st.sessions);
@@ -69,7 +108,7 @@ export class SessionSignatureDetector {
   }
 
   /** Pure. Undefined during warm-up. A finding far below the threshold has no reason text or contributions. */
-  score(events: readonly number[], st: SessionSignatureState, describe: (templateId: number) => string): Finding | undefined {
+  private finding(events: readonly number[], st: SessionSignatureState, describe: (templateId: number) => string): Finding | undefined {
     if (st.sessions < this.opts.warmup) return undefined;
     const counts = templateCounts(events);
     const vals = this.values(counts, st);
@@ -97,7 +136,7 @@ export class SessionSignatureDetector {
     };
   }
 
-  learn(events: readonly number[], st: SessionSignatureState): void {
+  private learnEvents(events: readonly number[], st: SessionSignatureState): void {
     const counts = templateCounts(events);
     st.sessions++;
     for (const [t, c] of counts) {
@@ -133,3 +172,12 @@ export class SessionSignatureDetector {
     return best;
   }
 }
+
+export const sessionSignatureFactory: DetectorFactory<'session', SessionSignatureOptions> = {
+  name: NAME,
+  scope: 'session',
+  schema: sessionSignatureOptions,
+  options: (c: Config) => ({ ...c.detect.sessionSignature, threshold: c.detect.threshold }),
+  enabled: (o) => o.enabled,
+  create: (o) => new SessionSignatureDetector(o),
+};

@@ -9,15 +9,21 @@
  * the event it describes but is not a new event: it is graded as an ERROR line, so the headline alarms
  * once and the dump stays context instead of twenty alarms for one crash.
  */
+import { z } from 'zod';
+import type { Config } from '../config/schema.js';
 import type { ParsedRecord } from '../model/record.js';
-import { clip, type Finding } from './detector.js';
+import { checkDetectorSnapshot, type Detector, type DetectorFactory, type DetectorSnapshot, type Finding, type RecordContext } from './contract.js';
+import { clip } from './detector.js';
 
-export interface SeverityOptions {
-  enabled: boolean;
-  fatalGrade: number;
-  errorGrade: number;
-  routineShare: number;
-}
+export const severityOptions = z.object({
+  enabled: z.boolean(),
+  fatalGrade: z.number().min(0).max(1),
+  errorGrade: z.number().min(0).max(1),
+  routineShare: z.number().min(0).max(1),
+});
+export type SeverityOptions = z.infer<typeof severityOptions>;
+
+const NAME = 'severity';
 
 export const FATAL_LEVELS: ReadonlySet<string> = new Set(['FATAL', 'CRITICAL', 'CRIT', 'EMERG', 'EMERGENCY', 'ALERT', 'PANIC', 'F']);
 export const ERROR_LEVELS: ReadonlySet<string> = new Set(['ERROR', 'ERR', 'SEVERE', 'E']);
@@ -29,13 +35,25 @@ export function isDetailLine(message: string): boolean {
   return message.length <= 120 && DETAIL_LINE.test(message.trim());
 }
 
-export class SeverityDetector {
-  readonly name = 'severity';
+/** Knowledge, not learning: stateless; the template's share in its source comes with the context. */
+export class SeverityDetector implements Detector<'record'> {
+  readonly name = NAME;
+  readonly scope = 'record';
+  readonly learned = false;
+  readonly state = 'small';
 
   constructor(private readonly opts: SeverityOptions) {}
 
-  /** `count`: records with this template so far; `total`: records of the source. */
-  score(rec: ParsedRecord, count: number, total: number): Finding | undefined {
+  ready(): boolean {
+    return true;
+  }
+
+  score(rec: ParsedRecord, ctx: RecordContext): Finding[] {
+    const f = this.finding(rec, ctx.count, ctx.total);
+    return f ? [f] : [];
+  }
+
+  private finding(rec: ParsedRecord, count: number, total: number): Finding | undefined {
     if (!this.opts.enabled) return undefined;
     const level = rec.fields.level;
     if (typeof level !== 'string') return undefined;
@@ -55,4 +73,23 @@ export class SeverityDetector {
       explain: { level: up, detail, template: rec.template, templateId: rec.templateId, share, contributions: [{ feature: 'level', value: up, weight: base }] },
     };
   }
+
+  learn(): void {}
+
+  snapshot(): DetectorSnapshot {
+    return { kind: NAME, version: 1 };
+  }
+
+  restore(s: DetectorSnapshot): void {
+    checkDetectorSnapshot(s, NAME, 1);
+  }
 }
+
+export const severityFactory: DetectorFactory<'record', SeverityOptions> = {
+  name: NAME,
+  scope: 'record',
+  schema: severityOptions,
+  options: (c: Config) => c.detect.severity,
+  enabled: (o) => o.enabled,
+  create: (o) => new SeverityDetector(o),
+};

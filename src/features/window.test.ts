@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countedFor } from '../detectors/field-rate.js';
 import type { ParsedRecord } from '../model/record.js';
-import { addToWindow, bucketOf, emptyWindow, FieldIndicators } from './window.js';
+import { addToWindow, bucketOf, countedFor, emptyWindow, FieldIndicators } from './window.js';
 
 const rec = (fields: Record<string, unknown>): ParsedRecord => ({ source: 's', offset: 0, line: 1, ts: 0, tsFromRecord: true, raw: 'x', message: 'x', fields, truncated: false, templateId: 1, template: 'x', params: [], change: 'none' });
 

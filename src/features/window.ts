@@ -5,6 +5,7 @@
  */
 import type { MonitoredField } from '../config/schema.js';
 import type { ParsedRecord } from '../model/record.js';
+import type { Features } from './vector.js';
 
 export interface FieldCounts {
   unknown: number;
@@ -65,6 +66,24 @@ export function bucketOf(x: number, bounds: readonly number[]): string {
   if (x < bounds[0]) return `<${bounds[0]}`;
   for (let i = 1; i < bounds.length; i++) if (x < bounds[i]) return `${bounds[i - 1]}-${bounds[i]}`;
   return `>=${bounds[bounds.length - 1]}`;
+}
+
+/** Records of the window that count for the field: all, or those carrying a `whenPresent` field. */
+export function countedFor(f: MonitoredField, w: WindowAggregate): number {
+  return f.whenPresent ? (w.fields[f.field]?.present ?? 0) : w.total;
+}
+
+/**
+ * The window as a feature vector, the input of every learned window model: log2(1 + records) and, per
+ * monitored field, the share of the records counting for it that carried an unknown value.
+ */
+export function windowFeatures(w: WindowAggregate, indicators: FieldIndicators): Features {
+  const x: Features = { 'records.log2': Math.log2(1 + w.total) };
+  for (const f of indicators.fields) {
+    const n = countedFor(f, w);
+    x[`unknown.${f.field}`] = n > 0 ? (w.fields[f.field]?.unknown ?? 0) / n : 0;
+  }
+  return x;
 }
 
 export function emptyWindow(start: number, intervalMs: number): WindowAggregate {

@@ -3,10 +3,9 @@
  * mute silenced until a time. A false positive also tells the learned detectors behind the anomaly that
  * its raw score was normal, so their calibration moves.
  */
-import type { LearnedDetector } from '../detectors/learned.js';
+import type { Detector } from '../detectors/contract.js';
 import type { Anomaly } from '../model/record.js';
 import type { FeedbackRow } from '../store/sqlite/store.js';
-import type { SourceModels } from './source-models.js';
 
 export class FeedbackRules {
   /** signature → until (ms), Infinity for a false positive. */
@@ -32,18 +31,17 @@ export class FeedbackRules {
 }
 
 /**
- * The learned detectors that graded an anomaly, with the raw score each gave it (stored in the
+ * The calibrated detectors that graded an anomaly, with the raw score each gave it (stored in the
  * explanation's findings, or at its top level for window findings).
  */
-export function learnedScores(models: SourceModels, a: Anomaly): Array<{ detector: LearnedDetector<never>; raw: number }> {
-  const slots = [models.sequence, models.sessionForest, models.windowForest, models.windowAutoencoder, models.windowBoundary, models.recordForest];
-  const byName = new Map<string, LearnedDetector<never>>();
-  for (const s of slots) if (s) byName.set(s.detector.name, s.detector as LearnedDetector<never>);
+export function learnedScores(detectors: Iterable<Detector>, a: Anomaly): Array<{ detector: Detector; raw: number }> {
+  const byName = new Map<string, Detector>();
+  for (const d of detectors) if (d.markNormal) byName.set(d.name, d);
   const scores = new Map<string, number>();
   const findings = Array.isArray(a.explain?.findings) ? (a.explain.findings as Array<Record<string, unknown>>) : [];
   for (const f of findings) if (typeof f.detector === 'string' && typeof f.score === 'number') scores.set(f.detector, f.score);
   if (typeof a.explain?.score === 'number' && !scores.has(a.detector)) scores.set(a.detector, a.explain.score);
-  const out: Array<{ detector: LearnedDetector<never>; raw: number }> = [];
+  const out: Array<{ detector: Detector; raw: number }> = [];
   for (const [name, raw] of scores) {
     const d = byName.get(name);
     if (d) out.push({ detector: d, raw });

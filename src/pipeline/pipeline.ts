@@ -5,23 +5,17 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { FieldRateDetector, newFieldRateState, type FieldRateState } from '../detectors/field-rate.js';
-import type { Finding } from '../detectors/detector.js';
-import { NewTemplateDetector } from '../detectors/new-template.js';
-import { RareTemplateDetector } from '../detectors/rare-template.js';
-import { MasterModel } from '../detectors/master.js';
-import { ParamNoveltyDetector } from '../detectors/param-novelty.js';
-import { SeverityDetector } from '../detectors/severity.js';
+import type { Detector, Finding, RecordContext, Scope, ScopeContext, ScopeInput, WindowContext } from '../detectors/contract.js';
+import { allDetectors, createDetectors, createDetectorSet, type DetectorSet } from '../detectors/registry.js';
 import { POSTFIX_FIELDS } from '../config/presets.js';
-import { newSessionSignatureState, SessionSignatureDetector, type SessionSignatureState } from '../detectors/session-signature.js';
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
-import { SourceModels, type ModelsSnapshot } from './source-models.js';
 import { FeedbackRules, learnedScores } from './feedback.js';
+import { isLargeOnline, isLearned, isSmall, MODELS_VERSION, modelsSnapshot, parseModels, restoreSnapshots, snapshotsOf, type ModelsSnapshot, type Snapshots } from './detector-state.js';
 import { anomalySignature } from '../detectors/signature.js';
 import { ValueTally } from '../features/value-series.js';
-import type { Features } from '../detectors/model.js';
-import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';
+import type { Features } from '../features/vector.js';
+import { addToWindow, emptyWindow, FieldIndicators, windowFeatures, windowStart, type WindowAggregate } from '../features/window.js';
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly, DetectorGrade, ParsedRecord } from '../model/record.js';
 import { Decoder } from '../parsers/decode/decoder.js';
@@ -31,7 +25,7 @@ import type { SourceBatch } from '../sources/source.js';
 import { distance } from 'fastest-levenshtein';
 import type { CommitBatch, EventRow, FeedbackRow, SeriesRow, StateRow, TemplateRow } from '../store/sqlite/store.js';
 
-const STATE_VERSION = 2;
+const STATE_VERSION = 3;
 
 /**
  * Where a pipeline keeps what it derives: the SQLite store for `watch`, a model directory for batch
@@ -94,16 +88,16 @@ interface SourceState {
   miner: TemplateMiner;
   records: number;
   window?: WindowAggregate;
-  fieldRate: FieldRateState;
+  /** Closed windows learned as normal (warm-up of the window scope). */
+  windows: number;
   /** The monitored fields of this source: configured, or found by its profiler. */
   indicators: FieldIndicators;
-  fieldRateDetector: FieldRateDetector;
   profile?: ProfilerState;
   sessions: SessionTracker;
-  signature: SessionSignatureState;
+  /** The source's detectors, one list per scope, each owning its state. */
+  detectors: DetectorSet;
   /** Wall time of the last record (windows of quiet sources are closed by `tick`). */
   lastRecordWall: number;
-  models: SourceModels;
   /** The model version the learned models came from (undefined: learned online, never versioned). */
   modelVersion?: number;
   modelsSavedAt: number;
@@ -130,10 +124,11 @@ interface PersistedSourceState {
   kind?: SourceKind;
   records: number;
   window?: WindowAggregate;
-  fieldRate: FieldRateState;
+  windows: number;
   profile?: ProfilerState;
   openSessions: OpenSession[];
-  signature: SessionSignatureState;
+  /** Detectors with small state (the large ones are in the models row). */
+  detectors: Snapshots;
 }
 
 /**
@@ -166,12 +161,8 @@ export class Pipeline {
   private readonly decoder: Decoder;
   private readonly profiler?: FieldProfiler;
   private readonly masks?: UserMasks;
-  private readonly newTemplate: NewTemplateDetector;
-  private readonly rareTemplate: RareTemplateDetector;
-  private readonly signature: SessionSignatureDetector;
-  private readonly severity: SeverityDetector;
-  private readonly master: MasterModel;
-  private readonly paramNovelty: ParamNoveltyDetector;
+  /** The cross-source detectors (the master): one set for the pipeline, fed every source's anomalies. */
+  private readonly crossSource: Array<Detector<'cross-source'>>;
   private readonly ids: IdAllocator;
   private readonly listeners: AnomalyListener[] = [];
   private readonly scoredListeners: Array<(s: Scored) => void> = [];
@@ -195,12 +186,7 @@ export class Pipeline {
     this.decoder = new Decoder(config.parse, metrics.get('decode'));
     if (d.fields.length === 0 && d.autoFields.enabled) this.profiler = new FieldProfiler(d.autoFields);
     this.masks = config.parse.masks.length > 0 ? new UserMasks(config.parse.masks) : undefined;
-    this.newTemplate = new NewTemplateDetector({ ...d.newTemplate, warmupRecords: d.warmupRecords });
-    this.rareTemplate = new RareTemplateDetector({ ...d.rareTemplate, warmupRecords: d.warmupRecords });
-    this.signature = new SessionSignatureDetector(d.sessionSignature, d.threshold);
-    this.severity = new SeverityDetector(d.severity);
-    this.paramNovelty = new ParamNoveltyDetector(d.paramNovelty);
-    this.master = new MasterModel({ ...d.master, interval: d.interval, threshold: d.threshold });
+    this.crossSource = createDetectors(config, 'cross-source');
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
     this.feedback.load(store.loadFeedback?.() ?? []);
@@ -228,7 +214,7 @@ export class Pipeline {
     this.feedback.add(fb);
     if (fb.action !== 'false_positive') return;
     const st = this.sources.get(a.source);
-    if (st) for (const { detector, raw } of learnedScores(st.models, a)) detector.markNormal(raw);
+    if (st) for (const { detector, raw } of learnedScores(allDetectors(st.detectors), a)) detector.markNormal?.(raw);
   }
 
   /** Called for every scored session (and record, with `records: true`), anomalous or not. */
@@ -255,7 +241,7 @@ export class Pipeline {
     for (const line of batch.lines) this.decoder.decodeMany(line, batch.source, now, records);
     for (const rec of records) {
       if (st.kind === undefined) this.recognise(st, rec);
-      // parameters are only needed to explain an anomaly: computed then (paramsOf), not for every line
+      // parameters are only needed by some detectors and to explain an anomaly: extracted then (ctx.params)
       const mined = st.miner.add(rec.message, rec.ts, false);
       rec.templateId = mined.templateId;
       rec.template = mined.template;
@@ -264,7 +250,7 @@ export class Pipeline {
       const before = st.records++;
       mm.received++;
 
-      this.recordScope(st, rec, before, batch.file, out);
+      this.recordScope(st, rec, this.recordContext(st, rec, before), batch.file, out);
       if (st.normal.lines.size < MAX_EXEMPLARS && !st.normal.lines.has(rec.templateId)) st.normal.lines.set(rec.templateId, { raw: rec.raw, line: rec.line, file: batch.file });
 
       // window scope
@@ -312,10 +298,8 @@ export class Pipeline {
   }
 
   private useFields(st: SourceState, fields: Config['detect']['fields']): void {
-    const d = this.config.detect;
     st.indicators = new FieldIndicators(fields);
-    st.fieldRateDetector = new FieldRateDetector(fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals });
-    st.models.setIndicators(st.indicators);
+    for (const d of allDetectors(st.detectors)) d.fieldsChanged?.();
     if (fields.length) this.log.info({ source: st.name, fields: fields.map((f) => `${f.field} (known: ${f.known.join(', ')})`) }, 'monitoring categorical fields found in the source');
   }
 
@@ -336,49 +320,49 @@ export class Pipeline {
     return this.mode.calibrate === true || (this.mode.learn && this.mode.report);
   }
 
-  private recordScope(st: SourceState, rec: ParsedRecord, before: number, file: string | undefined, out: Output): void {
-    const count = st.miner.get(rec.templateId)?.count ?? 1;
-    let f4: Finding | undefined;
-    const forest = st.models.recordForest?.detector;
-    if (forest) {
-      let x: Features | undefined;
-      const features = () => (x ??= st.models.recordFeatures(rec, count, st.records));
-      const raw = st.models.recordRaw(st.models.recordKey(rec, count, st.records), features);
-      if (this.mode.report) f4 = forest.scoreRaw(raw, features);
-      if (this.observing) forest.observe(raw);
-      if (this.mode.learn && before % st.models.recordLearnEvery === 0) forest.learn(features());
+  /** What record detectors need to know of a record's place in its source. */
+  private recordContext(st: SourceState, rec: ParsedRecord, before: number): RecordContext {
+    let params: string[] | undefined;
+    return {
+      total: st.records,
+      before,
+      count: st.miner.get(rec.templateId)?.count ?? 1,
+      fields: st.indicators,
+      params: () => (params ??= rec.params = st.miner.paramsOf(rec.templateId, rec.message)),
+    };
+  }
+
+  /**
+   * One scope's pass over a source's detectors: scored (when asked), observed for calibration (when
+   * observing), learned (when learning, unless `learn` says the input must not be learned; streaming
+   * detectors learn in every mode). Returns the findings in registry order.
+   */
+  private runScope<S extends Scope>(detectors: Array<Detector<S>>, x: ScopeInput[S], ctx: ScopeContext[S], score: boolean, learn: boolean): Finding[] {
+    const findings: Finding[] = [];
+    for (const d of detectors) {
+      if (score) for (const f of d.score(x, ctx)) findings.push(f);
+      if (this.observing) d.observe?.(x, ctx);
+      if (learn && (this.mode.learn || d.streaming)) d.learn(x, ctx);
     }
-    let f5: Finding | undefined;
-    if (this.paramNovelty.wants(rec.templateId, st.models.params)) {
-      rec.params = st.miner.paramsOf(rec.templateId, rec.message);
-      if (this.mode.report) f5 = this.paramNovelty.score(rec.templateId, rec.template, rec.params, st.models.params);
-      if (this.mode.learn) this.paramNovelty.learn(rec.templateId, rec.params, st.models.params);
-    }
+    return findings;
+  }
+
+  private recordScope(st: SourceState, rec: ParsedRecord, ctx: RecordContext, file: string | undefined, out: Output): void {
+    const findings = this.runScope(st.detectors.record, rec, ctx, this.mode.report, true);
     if (!this.mode.report) return;
-    const f1 = this.newTemplate.score(rec, before);
-    const f2 = this.rareTemplate.score(rec, count, st.records);
-    const f3 = this.severity.score(rec, count, st.records);
-    const grade = Math.max(f1?.grade ?? 0, f2?.grade ?? 0, f3?.grade ?? 0, f4?.grade ?? 0, f5?.grade ?? 0);
+    const grade = maxGrade(findings);
     if (this.scoredRecords) {
-      const detectors = [f1, f2, f3, f4, f5].filter((f): f is Finding => f !== undefined).map((f) => ({ detector: f.detector, grade: f.grade }));
+      const detectors = findings.map((f) => ({ detector: f.detector, grade: f.grade }));
       for (const fn of this.scoredListeners) fn({ kind: 'record', source: st.name, file, line: rec.line, grade, detectors });
     }
     if (grade < this.config.detect.threshold) return;
-    const findings = [f1, f2, f3, f4, f5].filter((f): f is Finding => f !== undefined);
-    if (rec.params.length === 0) rec.params = st.miner.paramsOf(rec.templateId, rec.message);
+    ctx.params();
     out.anomalies.push(this.recordAnomaly(rec, findings, file, this.nearestNormalRecord(st, rec)));
   }
 
   private endSession(st: SourceState, s: OpenSession, out: Output): void {
-    const describe = (id: number) => st.miner.get(id)?.tokens.join(' ') ?? `#${id}`;
-    const findings: Finding[] = [];
-    if (this.config.detect.sessionSignature.enabled) {
-      const f = this.signature.score(s.events, st.signature, describe);
-      if (f) findings.push(f);
-      if (this.mode.learn) this.signature.learn(s.events, st.signature);
-    }
-    if (this.mode.report || this.observing) findings.push(...st.models.sessionFindings(s.events, this.observing));
-    if (this.mode.learn) st.models.learnSession(s.events);
+    const ctx = { describe: (id: number) => st.miner.get(id)?.tokens.join(' ') ?? `#${id}` };
+    const findings = this.runScope(st.detectors.session, s, ctx, this.mode.report, true);
     if (!this.mode.report) return;
     findings.sort((a, b) => b.grade - a.grade);
     const grade = findings[0]?.grade ?? 0;
@@ -441,9 +425,9 @@ export class Pipeline {
       source: s.name,
       records: s.records,
       templates: s.miner.size,
-      windowsSeen: s.fieldRate.windows,
+      windowsSeen: s.windows,
       warmupIntervals: this.config.detect.warmupIntervals,
-      warmingUp: s.indicators.fields.length > 0 && s.fieldRate.windows < this.config.detect.warmupIntervals,
+      warmingUp: s.indicators.fields.length > 0 && s.windows < this.config.detect.warmupIntervals,
     }));
   }
 
@@ -506,24 +490,17 @@ export class Pipeline {
     for (const [field, fc] of Object.entries(w.fields)) series.push({ source: st.name, key: `unknown:${field}`, start: w.start, value: fc.unknown });
     for (const [tid, c] of Object.entries(w.templates)) series.push({ source: st.name, key: `template:${tid}`, start: w.start, value: c });
     for (const r of st.values.rows(st.name, w)) series.push(r);
-    const findings = st.fieldRateDetector.score(w, st.fieldRate);
-    const rcf = st.models.windowForest?.detector;
-    const wx = st.models.windowFeatures(w);
-    const batchFitted = st.models.windowFindings(wx, this.observing);
-    for (const f of batchFitted) findings.push({ ...f, explain: { ...f.explain, sample: w.sample } });
-    if (rcf) {
-      const raw = rcf.raw(wx);
-      const f = rcf.score(wx, raw);
-      if (f) findings.push({ ...f, explain: { ...f.explain, sample: w.sample } });
-      if (this.observing) rcf.observe(raw);
-      // a streaming model: it keeps learning in every mode, or its shingle would go stale
-      rcf.learn(wx);
-    }
+    let x: Features | undefined;
+    const ctx: WindowContext = { fields: st.indicators, features: () => (x ??= windowFeatures(w, st.indicators)) };
+    // every window is scored, in every mode: whether it is learned depends on it
+    const findings = this.runScope(st.detectors.window, w, ctx, true, false);
     let anomalous = false;
     for (const f of findings) {
       if (f.grade < this.config.detect.threshold) continue;
       anomalous = true;
       if (!this.mode.report) continue;
+      // a finding about the whole window shows the window's first record
+      if (!('sample' in f.explain)) f.explain = { ...f.explain, sample: w.sample };
       const sample = f.explain.sample as { raw: string; line: number; offset: number; file?: string } | undefined;
       anomalies.push({
         kind: 'window',
@@ -545,11 +522,10 @@ export class Pipeline {
       for (const [field, fc] of Object.entries(w.fields)) unknown[field] = fc.unknown;
       st.normal.window = { start: w.start, end: w.end, total: w.total, unknown, sample: w.sample };
     }
-    // Anomalous windows are not learned: a long incident must not become the new normal.
-    if ((!anomalous || this.mode.normalWindow?.(st.name, w.start)) && this.mode.learn) {
-      st.fieldRateDetector.learn(w, st.fieldRate);
-      st.models.learnWindow(wx);
-    }
+    // streaming detectors learn every window; the others not anomalous ones: a long incident must not become the new normal
+    const normal = !anomalous || this.mode.normalWindow?.(st.name, w.start) === true;
+    for (const d of st.detectors.window) if (d.streaming || (normal && this.mode.learn)) d.learn(w, ctx);
+    if (normal && this.mode.learn) st.windows++;
   }
 
   private commit(st: SourceState, part: CommitBatch & { anomalies: Anomaly[] }, now: number): void {
@@ -560,8 +536,7 @@ export class Pipeline {
     for (const a of part.anomalies) this.judge(a, now);
     for (const a of [...part.anomalies]) {
       if (a.status === 'suppressed') continue;
-      const incident = this.master.observe(a);
-      if (incident) part.anomalies.push(this.judge(incident, now));
+      for (const f of this.runScope(this.crossSource, a, {}, true, true)) part.anomalies.push(this.judge(crossSourceAnomaly(f), now));
     }
     const state = this.mode.stateEveryBatch ? [this.stateRow(st)] : [];
     if (this.mode.stateEveryBatch && now - st.modelsSavedAt >= MODEL_SAVE_INTERVAL) {
@@ -589,19 +564,27 @@ export class Pipeline {
   }
 
   private stateRow(st: SourceState): StateRow {
-    const persisted: PersistedSourceState = { kind: st.kind, records: st.records, window: st.window, fieldRate: st.fieldRate, profile: st.profile, openSessions: st.sessions.snapshot(), signature: st.signature };
+    const persisted: PersistedSourceState = {
+      kind: st.kind,
+      records: st.records,
+      window: st.window,
+      windows: st.windows,
+      profile: st.profile,
+      openSessions: st.sessions.snapshot(),
+      detectors: snapshotsOf(allDetectors(st.detectors), isSmall),
+    };
     return { key: `source:${st.name}`, version: STATE_VERSION, value: JSON.stringify(persisted) };
   }
 
   private modelsRow(st: SourceState): StateRow {
-    const saved: SavedModels = { ...st.models.snapshot(), modelVersion: st.modelVersion };
+    const saved: SavedModels = { ...modelsSnapshot(allDetectors(st.detectors)), modelVersion: st.modelVersion };
     return { key: `models:${st.name}`, version: STATE_VERSION, value: JSON.stringify(saved) };
   }
 
-  /** The learned models of a loaded source as they are now (undefined: the source was not seen since start). */
-  sourceModels(source: string): { models: SourceModels; version?: number } | undefined {
+  /** A loaded source's detectors as they are now, with the model version its learned ones came from (undefined: the source was not seen since start). */
+  sourceModels(source: string): { detectors: DetectorSet; snapshot(): ModelsSnapshot; version?: number } | undefined {
     const st = this.sources.get(source);
-    return st && { models: st.models, version: st.modelVersion };
+    return st && { detectors: st.detectors, snapshot: () => modelsSnapshot(allDetectors(st.detectors)), version: st.modelVersion };
   }
 
   /** Makes loaded sources use their active model version (after a refit or a rollback); now rather than at the next tick. */
@@ -613,13 +596,13 @@ export class Pipeline {
     const change = this.store.modelVersionChange?.(st.name, st.modelVersion);
     if (!change) return;
     try {
-      const snapshot = JSON.parse(change.snapshot) as ModelsSnapshot;
-      // parameter novelty learns online: a version brings the batch-fitted models, not these
-      const params = st.models.params;
-      const models = new SourceModels(this.config, st.indicators);
-      models.restore(snapshot);
-      models.params = params;
-      st.models = models;
+      // a version brings the batch-fitted models; the online detectors keep their state
+      const learned = createDetectorSet(this.config);
+      const fresh = allDetectors(learned).filter(isLearned);
+      restoreSnapshots(fresh, parseModels(change.snapshot).detectors);
+      const byName = new Map(fresh.map((d) => [d.name, d]));
+      const swap = <S extends Scope>(list: Array<Detector<S>>) => list.map((d) => (d.learned ? ((byName.get(d.name) as Detector<S> | undefined) ?? d) : d));
+      st.detectors = { record: swap(st.detectors.record), window: swap(st.detectors.window), session: swap(st.detectors.session) };
       this.log.info({ source: st.name, version: change.id }, 'using model version');
     } catch (e) {
       this.metrics.get('detect').error('state');
@@ -638,7 +621,7 @@ export class Pipeline {
 
   /** Fits every source's batch models now (end of a training pass). */
   fitModels(): void {
-    for (const st of this.sources.values()) st.models.fit();
+    for (const st of this.sources.values()) for (const d of allDetectors(st.detectors)) d.fit?.();
   }
 
   /** Saves the metrics now (e.g. at shutdown). */
@@ -658,17 +641,21 @@ export class Pipeline {
         .map((t) => ({ id: t.id, tokens: tokenize(t.template), count: t.count, firstSeen: t.firstSeen, lastSeen: t.lastSeen })),
     );
     const d = this.config.detect;
-    const indicators = new FieldIndicators(d.fields);
     st = {
       name: source,
       interval: d.interval,
       miner,
       records: 0,
-      fieldRate: newFieldRateState(),
-      indicators,
-      fieldRateDetector: new FieldRateDetector(d.fields, { ...d.fieldRate, warmupIntervals: d.warmupIntervals }),
+      windows: 0,
+      indicators: new FieldIndicators(d.fields),
       profile: this.profiler ? newProfilerState() : undefined,
-      sessions: new SessionTracker(this.config.session), signature: newSessionSignatureState(), lastRecordWall: Date.now(), models: new SourceModels(this.config, indicators), modelsSavedAt: Date.now(), normal: { lines: new Map() }, values: new ValueTally() };
+      sessions: new SessionTracker(this.config.session),
+      detectors: createDetectorSet(this.config),
+      lastRecordWall: Date.now(),
+      modelsSavedAt: Date.now(),
+      normal: { lines: new Map() },
+      values: new ValueTally(),
+    };
     const saved = this.store.loadState(`source:${source}`);
     if (saved) {
       try {
@@ -676,28 +663,35 @@ export class Pipeline {
         const p = JSON.parse(saved.value) as PersistedSourceState;
         st.records = p.records;
         st.window = p.window;
-        st.fieldRate = p.fieldRate ?? newFieldRateState();
+        st.windows = p.windows ?? 0;
         st.sessions.restore(p.openSessions ?? []);
         if (this.profiler && p.profile) {
           st.profile = p.profile;
           if (p.profile.chosen) this.useFields(st, p.profile.chosen);
         }
-        st.signature = p.signature ?? newSessionSignatureState();
         st.kind = p.kind;
         this.applyKind(st);
+        restoreSnapshots(allDetectors(st.detectors).filter(isSmall), p.detectors);
       } catch (e) {
+        st.detectors = createDetectorSet(this.config);
         this.metrics.get('detect').error('state');
         this.log.warn({ source, err: (e as Error).message }, 'model state unreadable; starting this source fresh');
       }
     }
     const models = this.store.loadState(`models:${source}`);
     if (models) {
+      const large = () => allDetectors(st.detectors).filter((x) => x.state === 'large');
       try {
-        const saved = JSON.parse(models.value) as SavedModels;
-        st.models.restore(saved);
+        const saved = parseModels(models.value) as SavedModels;
+        restoreSnapshots(large().filter(isLearned), saved.detectors);
+        restoreSnapshots(large().filter(isLargeOnline), saved.online);
         st.modelVersion = saved.modelVersion;
       } catch (e) {
-        st.models = new SourceModels(this.config, st.indicators);
+        // start the large detectors again (the small ones keep what the state row gave them)
+        const fresh = createDetectorSet(this.config);
+        const byName = new Map(allDetectors(fresh).map((x) => [x.name, x]));
+        const swap = <S extends Scope>(list: Array<Detector<S>>) => list.map((x) => (x.state === 'large' ? ((byName.get(x.name) as Detector<S> | undefined) ?? x) : x));
+        st.detectors = { record: swap(st.detectors.record), window: swap(st.detectors.window), session: swap(st.detectors.session) };
         this.metrics.get('detect').error('state');
         this.log.warn({ source, err: (e as Error).message }, 'learned models unreadable; this source relearns them');
       }
@@ -716,4 +710,16 @@ function contributionsOf(findings: Finding[], fallback: Array<Record<string, unk
     if (c) for (const x of c) out.push({ detector: f.detector, ...x });
   }
   return out.length ? out.slice(0, 10) : fallback;
+}
+
+function maxGrade(findings: Finding[]): number {
+  let g = 0;
+  for (const f of findings) if (f.grade > g) g = f.grade;
+  return g;
+}
+
+/** A cross-source finding (the master's) as an anomaly: a window of every source, source `*`. */
+function crossSourceAnomaly(f: Finding): Anomaly {
+  const { window, detectors, ...explain } = f.explain as { window: { start: number; end: number }; detectors: DetectorGrade[] };
+  return { kind: 'window', source: '*', ts: window.end, grade: f.grade, detector: f.detector, detectors, reason: f.reason, window, explain };
 }

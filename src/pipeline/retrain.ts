@@ -16,7 +16,7 @@ import type { SqliteStore, StoredAnomaly } from '../store/sqlite/store.js';
 import type { NewModelVersion } from '../store/sqlite/model-versions.js';
 import { nextCronTime } from '../util/cron.js';
 import { Pipeline, replayState, type PipelineMode } from './pipeline.js';
-import type { ModelsSnapshot } from './source-models.js';
+import { versionSnapshot } from './detector-state.js';
 import { MemoryPipelineStore } from './memory-store.js';
 
 export interface RetrainResult {
@@ -156,12 +156,6 @@ export function retrainAll(config: Config, store: SqliteStore, now: number, log:
   return out;
 }
 
-/** A version keeps the batch-fitted models only: parameter novelty learns online and stays with the live pipeline. */
-function versionSnapshot(value: string): string {
-  const s = JSON.parse(value) as ModelsSnapshot & { modelVersion?: number };
-  return JSON.stringify({ version: s.version, models: s.models } satisfies ModelsSnapshot);
-}
-
 /** The models a source learned online before its first refit, so that refit can be rolled back. */
 function onlineModels(store: SqliteStore, source: string, live?: Pipeline): { snapshot: string; records: number } | undefined {
   const state = store.loadState(`source:${source}`);
@@ -172,7 +166,7 @@ function onlineModels(store: SqliteStore, source: string, live?: Pipeline): { sn
     // the record count is only shown
   }
   const running = live?.sourceModels(source);
-  if (running) return { snapshot: versionSnapshot(JSON.stringify(running.models.snapshot())), records };
+  if (running) return { snapshot: versionSnapshot(JSON.stringify(running.snapshot())), records };
   const saved = store.loadState(`models:${source}`);
   if (!saved) return undefined;
   try {

@@ -13,10 +13,13 @@
  */
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
-import type { Features } from './model.js';
-import type { FieldIndicators, WindowAggregate } from '../features/window.js';
-import type { OpenSession } from '../features/sessions.js';
+import type { RecordContext } from '../features/record.js';
+import type { WindowAggregate, WindowContext } from '../features/window.js';
+import type { OpenSession, SessionContext } from '../features/sessions.js';
 import type { Anomaly, ParsedRecord } from '../model/record.js';
+
+// the scope contexts are built by the pipeline with the production featurizers of src/features
+export type { RecordContext, SessionContext, WindowContext };
 
 export type Scope = 'record' | 'window' | 'session' | 'cross-source';
 
@@ -29,31 +32,6 @@ export interface Finding {
   grade: number;
   reason: string;
   explain: Record<string, unknown>;
-}
-
-/** A record's place in its source, as the pipeline counted it (this record included). */
-export interface RecordContext {
-  /** Records of the source so far, this one included. */
-  total: number;
-  /** Records the source had before this one. */
-  before: number;
-  /** Records with this record's template so far, this one included. */
-  count: number;
-  /** The source's monitored categorical fields. */
-  fields: FieldIndicators;
-  /** The record's template parameters: extracted on the first call (few detectors need them), then kept on the record. */
-  params(): string[];
-}
-
-export interface WindowContext {
-  fields: FieldIndicators;
-  /** The window as a feature vector (features/window.ts `windowFeatures`), computed once per window. */
-  features(): Features;
-}
-
-export interface SessionContext {
-  /** A template's text, for explanations. */
-  describe(templateId: number): string;
 }
 
 /** The master sees only anomalies the sources already graded. */

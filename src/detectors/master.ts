@@ -51,6 +51,8 @@ export class MasterModel implements Detector<'cross-source'> {
   readonly scope = 'cross-source';
   readonly learned = false;
   readonly state = 'small';
+  /** It follows the anomalies of the run at hand, in `detect` as in `watch`. */
+  readonly streaming = true;
   private st: MasterState = { intervals: {}, lastIncidentInterval: null };
 
   constructor(private readonly opts: MasterOptions) {}

@@ -29,3 +29,38 @@ export function recordKey(rec: ParsedRecord, count: number, total: number, field
   for (let i = 0; i < fs.length; i++) if (fields.unknownValue(fs[i], rec) !== undefined) key += `,${i}`;
   return key;
 }
+
+/** A record's place in its source, as the pipeline counted it (this record included): what record detectors get with it. */
+export interface RecordContext {
+  /** Records of the source so far, this one included. */
+  total: number;
+  /** Records the source had before this one. */
+  before: number;
+  /** Records with this record's template so far, this one included. */
+  count: number;
+  /** The source's monitored categorical fields. */
+  fields: FieldIndicators;
+  /** The record's template parameters: extracted on the first call (few detectors need them), then kept on the record. */
+  params(): string[];
+}
+
+/** What a record context needs of the source's template miner. */
+export interface TemplateCounts {
+  get(id: number): { count: number } | undefined;
+  paramsOf(id: number, message: string): string[];
+}
+
+/**
+ * A record's place in its source, right after it was mined and counted: `total` records so far (this
+ * one included), `before` it. Parameters are extracted on first use only, and kept on the record.
+ */
+export function recordContext(miner: TemplateCounts, rec: ParsedRecord, total: number, before: number, fields: FieldIndicators): RecordContext {
+  let params: string[] | undefined;
+  return {
+    total,
+    before,
+    count: miner.get(rec.templateId)?.count ?? 1,
+    fields,
+    params: () => (params ??= rec.params = miner.paramsOf(rec.templateId, rec.message)),
+  };
+}

@@ -21,6 +21,12 @@ export interface SessionOptions {
   maxOpen: number;
 }
 
+/** What session detectors get with an ended session. */
+export interface SessionContext {
+  /** A template's text, for explanations. */
+  describe(templateId: number): string;
+}
+
 /** A line of a session, for explanations. */
 export interface SessionLine {
   line: number;

@@ -68,6 +68,13 @@ export function bucketOf(x: number, bounds: readonly number[]): string {
   return `>=${bounds[bounds.length - 1]}`;
 }
 
+/** What window detectors get with a closed window. */
+export interface WindowContext {
+  fields: FieldIndicators;
+  /** The window as a feature vector (`windowFeatures`), computed once per window. */
+  features(): Features;
+}
+
 /** Records of the window that count for the field: all, or those carrying a `whenPresent` field. */
 export function countedFor(f: MonitoredField, w: WindowAggregate): number {
   return f.whenPresent ? (w.fields[f.field]?.present ?? 0) : w.total;

@@ -15,6 +15,7 @@ import { isLargeOnline, isLearned, isSmall, MODELS_VERSION, modelsSnapshot, pars
 import { anomalySignature } from '../detectors/signature.js';
 import { ValueTally } from '../features/value-series.js';
 import type { Features } from '../features/vector.js';
+import { recordContext } from '../features/record.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowFeatures, windowStart, type WindowAggregate } from '../features/window.js';
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly, DetectorGrade, ParsedRecord } from '../model/record.js';
@@ -250,7 +251,7 @@ export class Pipeline {
       const before = st.records++;
       mm.received++;
 
-      this.recordScope(st, rec, this.recordContext(st, rec, before), batch.file, out);
+      this.recordScope(st, rec, recordContext(st.miner, rec, st.records, before, st.indicators), batch.file, out);
       if (st.normal.lines.size < MAX_EXEMPLARS && !st.normal.lines.has(rec.templateId)) st.normal.lines.set(rec.templateId, { raw: rec.raw, line: rec.line, file: batch.file });
 
       // window scope
@@ -318,18 +319,6 @@ export class Pipeline {
 
   private get observing(): boolean {
     return this.mode.calibrate === true || (this.mode.learn && this.mode.report);
-  }
-
-  /** What record detectors need to know of a record's place in its source. */
-  private recordContext(st: SourceState, rec: ParsedRecord, before: number): RecordContext {
-    let params: string[] | undefined;
-    return {
-      total: st.records,
-      before,
-      count: st.miner.get(rec.templateId)?.count ?? 1,
-      fields: st.indicators,
-      params: () => (params ??= rec.params = st.miner.paramsOf(rec.templateId, rec.message)),
-    };
   }
 
   /**

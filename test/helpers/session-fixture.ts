@@ -5,7 +5,6 @@
  * the 100k-line sample and are identical to normal sessions, which caps the reachable AUC near 0.8.
  */
 import { readFileSync } from 'node:fs';
-import type { Fixture, Labelled } from './conformance.js';
 import { readCsv } from './loghub.js';
 import { sharedData } from './shared-data.js';
 
@@ -37,7 +36,8 @@ export function hdfsSessions(): HdfsSession[] {
     }));
 }
 
-export function sessionFixture(): Fixture<number[]> | undefined {
+/** The sessions as template-id sequences (the sequence model's own tests). */
+export function sessionFixture(): { train: number[][]; test: Array<{ x: number[]; anomalous: boolean }> } | undefined {
   if (!HDFS_SESSIONS.present) {
     console.log(`session fixture skipped: ${HDFS_SESSIONS.why}`);
     return undefined;
@@ -46,6 +46,6 @@ export function sessionFixture(): Fixture<number[]> | undefined {
   const cut = Math.floor(sessions.length * 0.6);
   return {
     train: sessions.slice(0, cut).map((s) => s.events),
-    test: sessions.slice(cut).map((s): Labelled<number[]> => ({ x: s.events, anomalous: s.anomalous })),
+    test: sessions.slice(cut).map((s) => ({ x: s.events, anomalous: s.anomalous })),
   };
 }

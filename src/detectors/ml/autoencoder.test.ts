@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { auc, conformance } from '../../../test/helpers/conformance.js';
-import { windowFixture } from '../../../test/helpers/fixtures.js';
+import { auc } from '../../../test/helpers/conformance.js';
 import { manifold } from '../../../test/helpers/manifold.js';
 import type { ModelSnapshot } from '../model.js';
 import { Autoencoder, restoreAutoencoder } from './autoencoder.js';
-
-conformance({
-  name: 'autoencoder',
-  create: (seed) => new Autoencoder({ seed }),
-  restore: (s: ModelSnapshot) => restoreAutoencoder(s),
-  fixture: windowFixture,
-  unseen: [{}, { 'never.seen': 5 }, { 'records.log2': Number.NaN, 'unknown.action': Infinity }],
-});
 
 function trained(opts: ConstructorParameters<typeof Autoencoder>[0] = {}): Autoencoder {
   const m = new Autoencoder({ seed: 4, epochs: 20, ...opts });

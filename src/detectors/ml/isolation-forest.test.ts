@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.js';
 import type { Features } from '../model.js';
-import { conformance } from '../../../test/helpers/conformance.js';
-import { recordFixture, windowFixture } from '../../../test/helpers/fixtures.js';
 import { averagePathLength, IsolationForest, restoreIsolationForest } from './isolation-forest.js';
 
 const UNSEEN: Features[] = [{}, { 'never.seen': 5 }, { 'level.FATAL': 1, 'brand.new': 1e9 }, { 'template.rarity': NaN, 'records.log2': Infinity }];
-
-conformance({
-  name: 'isolation-forest (BGL records)',
-  create: (seed) => new IsolationForest({ seed }),
-  restore: restoreIsolationForest,
-  fixture: recordFixture,
-  unseen: UNSEEN,
-});
-
-conformance({
-  name: 'isolation-forest (WAF windows)',
-  create: (seed) => new IsolationForest({ seed }),
-  restore: restoreIsolationForest,
-  fixture: windowFixture,
-  unseen: UNSEEN,
-});
 
 /** n points of a 2-d normal cloud around the origin, seeded. */
 function cloud(n: number, seed = 1): Features[] {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { conformance } from '../../../test/helpers/conformance.js';
-import { windowFixture } from '../../../test/helpers/fixtures.js';
 import { manifold } from '../../../test/helpers/manifold.js';
 import type { ModelSnapshot } from '../model.js';
 import { OneClassBoundary, restoreOneClass } from './one-class.js';
-
-conformance({
-  name: 'one-class',
-  create: (seed) => new OneClassBoundary({ seed }),
-  restore: (s: ModelSnapshot) => restoreOneClass(s),
-  fixture: windowFixture,
-  unseen: [{}, { 'never.seen': 5 }, { 'records.log2': Number.NaN, 'unknown.action': Infinity }],
-});
 
 function trained(opts: ConstructorParameters<typeof OneClassBoundary>[0] = {}): OneClassBoundary {
   const m = new OneClassBoundary({ seed: 4, ...opts });

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.js';
-import { conformance } from '../../../test/helpers/conformance.js';
-import { windowFixture } from '../../../test/helpers/fixtures.js';
 import { RandomCutForest, restoreRandomCutForest, type RandomCutForestOptions } from './random-cut-forest.js';
-
-conformance({
-  name: 'random-cut-forest (WAF windows)',
-  create: (seed) => new RandomCutForest({ seed }),
-  restore: restoreRandomCutForest,
-  fixture: windowFixture,
-  unseen: [{}, { 'never.seen': 5 }, { 'unknown.action': 1, 'brand.new': 1e9 }, { 'records.log2': NaN, 'unknown.httpStatus': -Infinity }],
-});
 
 function gaussian(r: Rng): number {
   return Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { auc, conformance } from '../../../test/helpers/conformance.js';
+import { auc } from '../../../test/helpers/conformance.js';
 import { hdfsSessions, sessionFixture } from '../../../test/helpers/session-fixture.js';
 import type { ModelSnapshot } from '../model.js';
 import { restoreSequenceModel, SequenceModel, sessionCounts } from './sequence-model.js';
-
-conformance<number[]>({
-  name: 'sequence',
-  create: (seed) => new SequenceModel({ seed }),
-  restore: (s: ModelSnapshot) => restoreSequenceModel(s),
-  fixture: sessionFixture,
-  unseen: [[], [999, 998], [1, 2, 999], [-5, 1.5, Number.NaN, 2]],
-  // about half of the fixture's anomalies are identical to normal sessions: see session-fixture.ts
-  minAuc: 0.7,
-});
 
 /** A login flow: open, auth (maybe retried), work a few times, close. */
 function normalSessions(n: number): number[][] {

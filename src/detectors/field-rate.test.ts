@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type { MonitoredField } from '../config/schema.js';
 import type { WindowAggregate } from '../features/window.js';
-import { binomialUpperSurprise, FieldRateDetector, newFieldRateState, type FieldRateOptions, type FieldRateState } from './field-rate.js';
+import { windowCtx } from '../../test/helpers/detector-harness.js';
+import { binomialUpperSurprise, FieldRateDetector, type FieldRateOptions, type FieldRateState } from './field-rate.js';
 
 const FIELD = 'httpRequest.country';
 const OPTS: FieldRateOptions = { minCount: 5, priorRate: 0.01, priorRecords: 200, surpriseScale: 10, warmupIntervals: 3 };
 
-function detector(opts: Partial<FieldRateOptions> = {}, label?: string) {
-  return new FieldRateDetector([{ field: FIELD, known: ['NL', 'DE'], label }], { ...OPTS, ...opts });
+/** The monitored fields arrive with the window context. */
+const fieldsOf = (label?: string): MonitoredField[] => [{ field: FIELD, known: ['NL', 'DE'], label }];
+
+function detector(opts: Partial<FieldRateOptions> = {}) {
+  return new FieldRateDetector({ ...OPTS, ...opts });
 }
 
 /** A closed window of `total` records, `unknown` of them with country XX (and a few YY). */
@@ -21,11 +26,17 @@ function window(total: number, unknown: number): WindowAggregate {
   };
 }
 
-/** State after learning `n` normal windows of 1000 records with 1 % unknown. */
-function trained(d: FieldRateDetector, n = 5): FieldRateState {
-  const st = newFieldRateState();
-  for (let i = 0; i < n; i++) d.learn(window(1000, 10), st);
-  return st;
+const score = (d: FieldRateDetector, w: WindowAggregate, label?: string) => d.score(w, windowCtx(w, fieldsOf(label)));
+const learn = (d: FieldRateDetector, w: WindowAggregate) => d.learn(w, windowCtx(w, fieldsOf()));
+/** The detector's own state, as its snapshot carries it. */
+const stateOf = (d: FieldRateDetector) => d.snapshot().state as FieldRateState;
+const baseRate = (d: FieldRateDetector) => d.baseRate(stateOf(d), FIELD);
+
+/** A detector that learned `n` normal windows of 1000 records with 1 % unknown. */
+function trained(n = 5, opts: Partial<FieldRateOptions> = {}): FieldRateDetector {
+  const d = detector(opts);
+  for (let i = 0; i < n; i++) learn(d, window(1000, 10));
+  return d;
 }
 
 describe('binomialUpperSurprise', () => {
@@ -56,34 +67,39 @@ describe('binomialUpperSurprise', () => {
 
 describe('FieldRateDetector', () => {
   it('reports nothing during warm-up', () => {
-    const d = detector();
-    const st = trained(d, 2);
-    expect(st.windows).toBe(2);
-    expect(d.score(window(100, 90), st)).toEqual([]);
-    d.learn(window(1000, 10), st);
-    expect(d.score(window(100, 90), st)).toHaveLength(1);
+    const d = trained(2);
+    expect(stateOf(d).windows).toBe(2);
+    expect(d.ready()).toBe(false);
+    expect(score(d, window(100, 90))).toEqual([]);
+    learn(d, window(1000, 10));
+    expect(d.ready()).toBe(true);
+    expect(score(d, window(100, 90))).toHaveLength(1);
   });
 
   it('reports nothing for a normal window and only a tiny grade just above the base rate', () => {
-    const d = detector();
-    const st = trained(d);
-    expect(d.score(window(1000, 8), st)).toEqual([]);
-    expect(d.score(window(0, 0), st)).toEqual([]);
-    const [slightly] = d.score(window(1000, 13), st);
+    const d = trained();
+    expect(score(d, window(1000, 8))).toEqual([]);
+    expect(score(d, window(0, 0))).toEqual([]);
+    const [slightly] = score(d, window(1000, 13));
     expect(slightly.grade).toBeGreaterThan(0);
     expect(slightly.grade).toBeLessThan(0.1);
   });
 
   it('ignores fewer than minCount unknown values, however high the share', () => {
-    const st = trained(detector());
-    expect(detector().score(window(4, 4), st)).toEqual([]);
-    expect(detector({ minCount: 4 }).score(window(4, 4), st)).toHaveLength(1);
+    expect(score(trained(), window(4, 4))).toEqual([]);
+    expect(score(trained(5, { minCount: 4 }), window(4, 4))).toHaveLength(1);
+  });
+
+  it('monitors only the fields given in the context', () => {
+    const d = trained();
+    const w = window(100, 90);
+    expect(d.score(w, windowCtx(w, []))).toEqual([]);
+    expect(d.score(w, windowCtx(w, fieldsOf()))).toHaveLength(1);
   });
 
   it('flags a window where 90 of 100 records are unknown, naming the field', () => {
-    const d = detector();
-    const st = trained(d);
-    const [f, ...rest] = d.score(window(100, 90), st);
+    const d = trained();
+    const [f, ...rest] = score(d, window(100, 90));
     expect(rest).toEqual([]);
     expect(f.detector).toBe('field-rate');
     expect(f.grade).toBeGreaterThanOrEqual(0.9);
@@ -96,47 +112,46 @@ describe('FieldRateDetector', () => {
   });
 
   it('uses the label in the reason when given', () => {
-    const d = detector({}, 'Country');
-    const [f] = d.score(window(100, 90), trained(d));
+    const [f] = score(trained(), window(100, 90), 'Country');
     expect(f.reason.startsWith('Country: ')).toBe(true);
   });
 
   it('learn moves the base rate from the prior towards what it sees', () => {
     const d = detector();
-    const st = newFieldRateState();
-    expect(d.baseRate(st, FIELD)).toBeCloseTo(0.01, 12);
-    d.learn(window(100, 50), st);
-    expect(st.windows).toBe(1);
-    expect(st.base[FIELD]).toEqual({ unknown: 50, total: 100 });
-    expect(d.baseRate(st, FIELD)).toBeCloseTo(52 / 300, 12);
-    d.learn(window(100, 50), st);
-    expect(d.baseRate(st, FIELD)).toBeCloseTo((50 * 0.995 + 50 + 2) / (100 * 0.995 + 100 + 200), 12);
+    expect(baseRate(d)).toBeCloseTo(0.01, 12);
+    learn(d, window(100, 50));
+    expect(stateOf(d).windows).toBe(1);
+    expect(stateOf(d).base[FIELD]).toEqual({ unknown: 50, total: 100 });
+    expect(baseRate(d)).toBeCloseTo(52 / 300, 12);
+    learn(d, window(100, 50));
+    expect(baseRate(d)).toBeCloseTo((50 * 0.995 + 50 + 2) / (100 * 0.995 + 100 + 200), 12);
   });
 
   it('a higher learned base rate lowers the grade of the same window', () => {
-    const d = detector();
-    const low = trained(d);
-    const high = newFieldRateState();
-    for (let i = 0; i < 5; i++) d.learn(window(1000, 300), high);
-    const gLow = d.score(window(100, 50), low)[0].grade;
-    const gHigh = d.score(window(100, 50), high)[0].grade;
+    const low = trained();
+    const high = detector();
+    for (let i = 0; i < 5; i++) learn(high, window(1000, 300));
+    const gLow = score(low, window(100, 50))[0].grade;
+    const gHigh = score(high, window(100, 50))[0].grade;
     expect(gHigh).toBeLessThan(gLow);
   });
 
-  it('state round-trips through JSON with identical scores', () => {
-    const d = detector();
-    const st = trained(d);
-    d.learn(window(500, 17), st);
-    const copy = JSON.parse(JSON.stringify(st)) as FieldRateState;
-    expect(copy).toEqual(st);
-    for (const w of [window(100, 90), window(1000, 40), window(1000, 5)]) expect(d.score(w, copy)).toEqual(d.score(w, st));
+  it('state round-trips through its JSON snapshot with identical scores', () => {
+    const d = trained();
+    learn(d, window(500, 17));
+    const snap = d.snapshot();
+    const copy = detector();
+    copy.restore(JSON.parse(JSON.stringify(snap)));
+    expect(copy.snapshot()).toEqual(snap);
+    for (const w of [window(100, 90), window(1000, 40), window(1000, 5)]) expect(score(copy, w)).toEqual(score(d, w));
+    expect(() => copy.restore({ ...snap, kind: 'other' })).toThrow(/kind/);
+    expect(() => copy.restore({ ...snap, version: 99 })).toThrow(/version/);
   });
 
   it('score is pure', () => {
-    const d = detector();
-    const st = trained(d);
-    const before = JSON.stringify(st);
-    d.score(window(100, 90), st);
-    expect(JSON.stringify(st)).toBe(before);
+    const d = trained();
+    const before = JSON.stringify(d.snapshot());
+    score(d, window(100, 90));
+    expect(JSON.stringify(d.snapshot())).toBe(before);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ParsedRecord } from '../model/record.js';
+import { recordCtx } from '../../test/helpers/detector-harness.js';
 import { RareTemplateDetector } from './rare-template.js';
 
 const REC: ParsedRecord = {
@@ -18,17 +19,23 @@ const REC: ParsedRecord = {
   change: 'none',
 };
 
+/** The record as the `count`-th of its template among `total` records of its source. */
+const counted = (count: number, total: number) => recordCtx({ count, total });
+
 describe('RareTemplateDetector', () => {
   const d = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 1000 });
 
   it('stays quiet during warm-up', () => {
     const w = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 5000 });
-    expect(w.score(REC, 1, 4999)).toBeUndefined();
-    expect(w.score(REC, 1, 5000)?.grade).toBeCloseTo(1, 12);
+    expect(w.score(REC, counted(1, 4999))).toEqual([]);
+    const [f, ...rest] = w.score(REC, counted(1, 5000));
+    expect(rest).toEqual([]);
+    expect(f.grade).toBeCloseTo(1, 12);
   });
 
   it('grades a template seen once in a large source 1.0', () => {
-    const f = d.score(REC, 1, 100_000)!;
+    const [f, ...rest] = d.score(REC, counted(1, 100_000));
+    expect(rest).toEqual([]);
     expect(f.grade).toBeCloseTo(1, 12);
     expect(f.detector).toBe('rare-template');
     expect(f.reason).toBe('rare template #7 (1 of 100000 records): kernel panic');
@@ -36,15 +43,15 @@ describe('RareTemplateDetector', () => {
   });
 
   it('starts at 0.5 just below maxShare and reports nothing at or above it', () => {
-    expect(d.score(REC, 100, 100_000)).toBeUndefined(); // share = maxShare
-    expect(d.score(REC, 5000, 100_000)).toBeUndefined();
-    const g = d.score(REC, 99, 100_000)!.grade;
+    expect(d.score(REC, counted(100, 100_000))).toEqual([]); // share = maxShare
+    expect(d.score(REC, counted(5000, 100_000))).toEqual([]);
+    const g = d.score(REC, counted(99, 100_000))[0].grade;
     expect(g).toBeGreaterThan(0.5);
     expect(g).toBeLessThan(0.505);
   });
 
   it('keeps grades in [0.5, 1], rising as the template gets rarer', () => {
-    const grades = [99, 50, 10, 2, 1].map((c) => d.score(REC, c, 100_000)!.grade);
+    const grades = [99, 50, 10, 2, 1].map((c) => d.score(REC, counted(c, 100_000))[0].grade);
     for (const g of grades) {
       expect(g).toBeGreaterThanOrEqual(0.5);
       expect(g).toBeLessThanOrEqual(1);
@@ -55,6 +62,6 @@ describe('RareTemplateDetector', () => {
   });
 
   it('does nothing when disabled', () => {
-    expect(new RareTemplateDetector({ enabled: false, maxShare: 0.5, warmupRecords: 0 }).score(REC, 1, 1000)).toBeUndefined();
+    expect(new RareTemplateDetector({ enabled: false, maxShare: 0.5, warmupRecords: 0 }).score(REC, counted(1, 1000))).toEqual([]);
   });
 });

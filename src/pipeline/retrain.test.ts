@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema, type Config, type ConfigInput } from '../config/schema.js';
+import type { CalibratedDetector } from '../detectors/calibrated.js';
+import type { ScopeContext, ScopeInput } from '../detectors/contract.js';
 import type { Features } from '../detectors/model.js';
+import { FieldIndicators } from '../features/window.js';
 import { MetricsRegistry } from '../model/metrics.js';
 import type { RawLine } from '../model/record.js';
 import { StoreQueries } from '../store/sqlite/queries.js';
@@ -19,6 +22,7 @@ import { createLogger } from '../util/log.js';
 import { nextCronTime } from '../util/cron.js';
 import { Pipeline } from './pipeline.js';
 import { RetrainJob, retrainSource } from './retrain.js';
+import { calibratedNamed, recordProbe, window, windowCtx } from '../../test/helpers/detector-harness.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -34,6 +38,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+const MONITORED = [{ field: 'country', known: ['US', 'UK'] }];
+/** The source's monitored fields, as its detectors get them in their contexts. */
+const FIELDS = new FieldIndicators(MONITORED);
+
 function makeConfig(dir: string, retrain: ConfigInput['retrain'] = {}): Config {
   return configSchema.parse({
     dataDir: dir,
@@ -42,7 +50,7 @@ function makeConfig(dir: string, retrain: ConfigInput['retrain'] = {}): Config {
       interval: '1h',
       warmupIntervals: 5,
       warmupRecords: 50,
-      fields: [{ field: 'country', known: ['US', 'UK'] }],
+      fields: MONITORED,
       calibration: { alarmRate: 0.01 },
       models: { windowAutoencoder: { epochs: 5 }, recordForest: { trees: 30 } },
     },
@@ -90,22 +98,38 @@ function setup(retrain: ConfigInput['retrain'] = {}) {
   return { dir, config, store, metrics, pipeline, hour, hours };
 }
 
+/** Record-forest probes: the features the production featurizer gives a record (rarity in bits, level, unknown fields). */
 const RECORD_PROBES: Features[] = [{ 'template.rarity': 1, 'level.INFO': 1 }, { 'template.rarity': 4, 'level.WARN': 1 }, { 'template.rarity': 12, 'level.ERROR': 1, 'unknown.country': 1 }];
-const WINDOW_PROBES: Features[] = [
-  { 'records.log2': Math.log2(21), 'unknown.country': 0 },
-  { 'records.log2': Math.log2(41), 'unknown.country': 0.05 },
-  { 'records.log2': Math.log2(400), 'unknown.country': 0.6 },
+/** Window-model probes: closed hours of `total` records, `unknown` of them with an unknown country. */
+const WINDOW_PROBES: Array<{ total: number; unknown: number }> = [
+  { total: 20, unknown: 0 },
+  { total: 40, unknown: 2 },
+  { total: 400, unknown: 240 },
 ];
 
-/** Raw score and grade of every learned model of `app` on fixed inputs (pure: probing changes nothing). */
+/**
+ * Raw score and grade of every learned model of `app` on fixed inputs, through the detector contract
+ * (pure: probing changes nothing). The detectors are looked up anew each time: a version swaps them.
+ */
 function probes(p: Pipeline): Array<number | null> {
-  const m = p.sourceModels('app')!.models;
+  const set = p.sourceModels('app')!.detectors;
   const out: Array<number | null> = [];
-  const both = (d: { raw(x: Features): number | undefined; score(x: Features): { grade: number } | undefined }, x: Features) => out.push(d.raw(x) ?? null, d.score(x)?.grade ?? null);
-  for (const x of RECORD_PROBES) both(m.recordForest!.detector, x);
-  for (const x of WINDOW_PROBES) {
-    both(m.windowAutoencoder!.detector, x);
-    both(m.windowForest!.detector, x);
+  const both = <S extends 'record' | 'window'>(d: CalibratedDetector<S, Features>, x: ScopeInput[S], ctx: ScopeContext[S]) => {
+    const fs = d.score(x, ctx);
+    expect(fs.length).toBeLessThanOrEqual(1);
+    out.push(d.raw(x, ctx) ?? null, fs[0]?.grade ?? null);
+  };
+  const forest = calibratedNamed(set, 'record', 'record-forest');
+  for (const x of RECORD_PROBES) {
+    const { rec, ctx } = recordProbe(x, FIELDS);
+    both(forest, rec, ctx);
+  }
+  for (const { total, unknown } of WINDOW_PROBES) {
+    for (const name of ['window-vae', 'window-rcf']) {
+      // a fresh window per probe: the wrapper remembers the last input it scored
+      const w = window(total, { country: { unknown, present: total, values: unknown ? { XX: unknown } : {} } });
+      both(calibratedNamed(set, 'window', name), w, windowCtx(w, FIELDS));
+    }
   }
   return out;
 }
@@ -230,7 +254,7 @@ describe('training data and feedback', () => {
     const spikeEvents = storedEvents(store, spike, spike + HOUR - 1);
     expect(spikeEvents).toBe(20);
     /** Intervals the new version's autoencoder learned. */
-    const learnedWindows = (version: number) => (JSON.parse(store.versions.snapshot(version)!) as { models: { windowAutoencoder: { model: { window: { items: unknown[] } } } } }).models.windowAutoencoder.model.window.items.length;
+    const learnedWindows = (version: number) => (JSON.parse(store.versions.snapshot(version)!) as { detectors: { 'window-vae': { model: { window: { items: unknown[] } } } } }).detectors['window-vae'].model.window.items.length;
     const q = new StoreQueries(store);
     const feedback = (id: number, action: 'confirm' | 'false_positive') => q.addFeedback({ anomalyId: id, action, signature: 'test', by: 'ops' });
 
@@ -273,7 +297,7 @@ describe('model versions', () => {
     hours(T0, now);
     retrainSource(config, store, 'app', now, log, pipeline);
     const before = probes(pipeline);
-    const [bad] = store.versions.add([{ source: 'app', created: now, records: 0, snapshot: '{"version":1,"models":{"recordForest":{"model":{"kind":"isolation-forest"}}}}' }], { activate: true, keep: 10 });
+    const [bad] = store.versions.add([{ source: 'app', created: now, records: 0, snapshot: '{"version":2,"detectors":{"record-forest":{"kind":"record-forest","version":1,"model":{"kind":"isolation-forest"}}}}' }], { activate: true, keep: 10 });
     pipeline.syncModelVersions();
     expect(metrics.get('detect').errors.state).toBe(1);
     expect(pipeline.sourceModels('app')!.version).toBe(bad);

@@ -5,11 +5,15 @@
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
-import { FieldIndicators } from '../features/window.js';
+import type { CalibratedDetector } from '../detectors/calibrated.js';
+import { recordForestFactory } from '../detectors/learned.js';
+import type { Features } from '../detectors/model.js';
+import { detectorOptions } from '../detectors/registry.js';
+import { severityFactory } from '../detectors/severity.js';
 import { FeedbackRules, learnedScores } from '../pipeline/feedback.js';
-import { SourceModels } from '../pipeline/source-models.js';
 import { Rng } from '../util/rng.js';
 import { ndjson, startTestServer, tmpDataDir, type TestServer } from '../../test/helpers/server.js';
+import { recordProbe } from '../../test/helpers/detector-harness.js';
 import type { Anomaly } from '../model/record.js';
 
 const line = (level: string, message: string, t = '2026-11-21T10:02:00Z') => JSON.stringify({ timestamp: t, level, message });
@@ -126,22 +130,48 @@ describe('FeedbackRules', () => {
 describe('calibration feedback', () => {
   it('a false positive on a learned detector’s finding raises its boundary past that score', () => {
     const config = loadConfig({ env: {} });
-    const models = new SourceModels(config, new FieldIndicators([]));
-    const forest = models.recordForest!.detector;
+    const fields = [{ field: 'country', known: ['US'] }];
+    // refitEvery 0: every record is learned (in a stream the forest learns a regular sample of the records)
+    const options = { ...detectorOptions(recordForestFactory, config), refitEvery: 0 };
+    const forest = recordForestFactory.create(options, config.detect.seed) as CalibratedDetector<'record', Features>;
     const rng = new Rng(7);
-    const normal = () => ({ 'template.rarity': rng.int(5), 'level.INFO': 1 });
-    for (let i = 0; i < 500; i++) forest.learn(normal());
-    forest.fit();
-    for (let i = 0; i < 2000; i++) forest.observe(forest.raw(normal()));
-    // a raw score beyond every normal one (isolation scores lie in (0, 1); normal ones here are about 0.5)
-    const raw = 0.8;
-    const x = { 'template.rarity': 30, 'level.FATAL': 1 };
-    expect(forest.scoreRaw(raw, () => x)!.grade).toBeGreaterThanOrEqual(config.detect.threshold);
+    // the source's records: mostly common INFO templates, a few rarer templates, WARN lines and unknown countries
+    const varied = () => {
+      const x: Features = { 'template.rarity': rng.next() < 0.9 ? 1 + rng.int(2) : 3 + rng.int(3) };
+      x[rng.next() < 0.95 ? 'level.INFO' : 'level.WARN'] = 1;
+      if (rng.next() < 0.02) x['unknown.country'] = 1;
+      return recordProbe(x, fields);
+    };
+    for (let i = 0; i < 500; i++) {
+      const { rec, ctx } = varied();
+      forest.learn(rec, ctx);
+    }
+    forest.fit?.();
+    // calibrated on the common records: normal operation
+    for (let i = 0; i < 2000; i++) {
+      const { rec, ctx } = recordProbe({ 'template.rarity': 1 + rng.int(2), 'level.INFO': 1 }, fields);
+      forest.observe(rec, ctx);
+    }
+    const probe = (x: Features) => {
+      const { rec, ctx } = recordProbe(x, fields);
+      const [f, ...rest] = forest.score(rec, ctx);
+      expect(rest).toEqual([]);
+      return { raw: forest.raw(rec, ctx)!, grade: f.grade, finding: f };
+    };
+    // a WARN line of a rare template: beyond every score calibration has seen
+    const flagged = { 'template.rarity': 4, 'level.WARN': 1 };
+    const { raw, grade, finding } = probe(flagged);
+    expect(grade).toBeGreaterThanOrEqual(config.detect.threshold);
+    expect(finding.explain.score).toBe(raw);
     const a: Anomaly = { kind: 'record', source: 's', ts: 0, grade: 0.9, detector: 'record-forest', detectors: [], reason: 'r', explain: { findings: [{ detector: 'record-forest', grade: 0.9, score: raw }, { detector: 'severity', grade: 0.8 }] } };
-    const scores = learnedScores(models, a);
+    const severity = severityFactory.create(detectorOptions(severityFactory, config), config.detect.seed);
+    const scores = learnedScores([severity, forest], a);
     expect(scores).toEqual([{ detector: forest, raw }]);
-    for (const { detector, raw: r } of scores) detector.markNormal(r);
-    expect(forest.scoreRaw(raw, () => x)!.grade).toBeLessThan(config.detect.threshold);
-    expect(forest.scoreRaw(0.95, () => x)!.grade).toBeGreaterThanOrEqual(config.detect.threshold);
+    for (const { detector, raw: r } of scores) detector.markNormal!(r);
+    expect(probe(flagged).grade).toBeLessThan(config.detect.threshold);
+    // a record scoring clearly beyond the one marked normal is still an anomaly
+    const worse = probe({ 'template.rarity': 12, 'level.WARN': 1, 'unknown.country': 1 });
+    expect(worse.raw).toBeGreaterThan(raw * 1.05);
+    expect(worse.grade).toBeGreaterThanOrEqual(config.detect.threshold);
   });
 });

@@ -9,21 +9,39 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import type { Features } from '../../src/detectors/model.js';
-import { FieldIndicators } from '../../src/features/window.js';
+import { allDetectors, createDetectorSet, type DetectorSet } from '../../src/detectors/registry.js';
 import { MetricsRegistry } from '../../src/model/metrics.js';
 import type { RawLine } from '../../src/model/record.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { SourceModels, type ModelsSnapshot } from '../../src/pipeline/source-models.js';
+import { parseModels, restoreSnapshots } from '../../src/pipeline/detector-state.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { createLogger } from '../../src/util/log.js';
 import { runCli } from '../helpers/cli.js';
+import { calibratedNamed, recordProbe } from '../helpers/detector-harness.js';
 
 const HOUR = 3_600_000;
 const dir = mkdtempSync(join(tmpdir(), 'logradar-models-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const config = configSchema.parse({ dataDir: dir, logLevel: 'silent' });
 const models = (...args: string[]) => runCli(['models', ...args, '--data-dir', dir, '--log-level', 'silent']);
+/** Record-forest probes: the features the production featurizer gives a record (no monitored fields here). */
 const PROBES: Features[] = [{ 'template.rarity': 1, 'level.INFO': 1 }, { 'template.rarity': 9, 'level.ERROR': 1 }];
+
+/** Raw score and grade of the record forest of a detector set on the probes, through the detector contract. */
+function scores(set: DetectorSet): Array<number | undefined> {
+  const forest = calibratedNamed(set, 'record', 'record-forest');
+  return PROBES.flatMap((x) => {
+    const { rec, ctx } = recordProbe(x);
+    return [forest.raw(rec, ctx), forest.score(rec, ctx)[0]?.grade];
+  });
+}
+
+/** A source's detectors as a stored model version makes them. */
+function restoredFrom(store: SqliteStore, id: number): DetectorSet {
+  const set = createDetectorSet(config);
+  restoreSnapshots(allDetectors(set), parseModels(store.versions.snapshot(id)!).detectors);
+  return set;
+}
 
 /** Three days of source `app` ending an hour ago (retraining takes the last 7 days back from now). */
 function ingest(): number {
@@ -117,20 +135,12 @@ describe('logradar models', () => {
       pipeline.process({ source: 'app', fileId: null, lines: [] });
       const running = pipeline.sourceModels('app')!;
       expect(running.version).toBe(2);
-      const own = new SourceModels(config, new FieldIndicators([]));
-      own.restore(JSON.parse(store.versions.snapshot(2)!) as ModelsSnapshot);
-      const scores = (m: SourceModels) => PROBES.flatMap((x) => [m.recordForest!.detector.raw(x), m.recordForest!.detector.score(x)?.grade]);
+      const own = restoredFrom(store, 2);
       expect(scores(own).every((v) => typeof v === 'number')).toBe(true);
-      expect(scores(running.models)).toEqual(scores(own));
-      expect(scores(running.models)).not.toEqual(scores(restoredFrom(store, 1)));
+      expect(scores(running.detectors)).toEqual(scores(own));
+      expect(scores(running.detectors)).not.toEqual(scores(restoredFrom(store, 1)));
     } finally {
       store.close();
     }
   }, 120_000);
 });
-
-function restoredFrom(store: SqliteStore, id: number): SourceModels {
-  const m = new SourceModels(config, new FieldIndicators([]));
-  m.restore(JSON.parse(store.versions.snapshot(id)!) as ModelsSnapshot);
-  return m;
-}

@@ -5,7 +5,7 @@
  */
 import type { LearnedDetector } from '../detectors/learned.js';
 import type { Anomaly } from '../model/record.js';
-import type { FeedbackRow } from '../store/sqlite/store.js';
+import type { FeedbackRow } from '../model/store.js';
 import type { SourceModels } from './source-models.js';
 
 export class FeedbackRules {

@@ -29,25 +29,9 @@ import { UserMasks } from '../parsers/drain/masks.js';
 import { TemplateMiner, tokenize, type IdAllocator } from '../parsers/drain/miner.js';
 import type { SourceBatch } from '../sources/source.js';
 import { distance } from 'fastest-levenshtein';
-import type { CommitBatch, EventRow, FeedbackRow, SeriesRow, StateRow, TemplateRow } from '../store/sqlite/store.js';
+import type { CommitBatch, EventRow, FeedbackRow, PipelineStore, SeriesRow, StateRow, TemplateRow } from '../model/store.js';
 
 const STATE_VERSION = 2;
-
-/**
- * Where a pipeline keeps what it derives: the SQLite store for `watch`, a model directory for batch
- * `train`/`detect`. Everything derived from a batch arrives in one `commit`.
- */
-export interface PipelineStore {
-  maxTemplateId(): number;
-  loadTemplates(source: string): TemplateRow[];
-  loadState(key: string): StateRow | undefined;
-  commit(batch: CommitBatch, now?: number): void;
-  applyRetention?(maxAgeMs: number, maxBytes: number, now?: number): number;
-  /** Feedback in force (false positives, mutes), loaded at start. */
-  loadFeedback?(): FeedbackRow[];
-  /** The active model version of a source and its snapshot when it is not `running` (retraining, rollback). */
-  modelVersionChange?(source: string, running: number | undefined): { id: number; snapshot: string } | undefined;
-}
 
 export interface PipelineMode {
   /** Models learn from what they see (watch, train); false freezes them (detect). */

@@ -13,7 +13,6 @@ import { configSchema, type Config, type ConfigInput } from '../config/schema.js
 import type { Features } from '../detectors/model.js';
 import { MetricsRegistry } from '../model/metrics.js';
 import type { RawLine } from '../model/record.js';
-import { StoreQueries } from '../store/sqlite/queries.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { createLogger } from '../util/log.js';
 import { nextCronTime } from '../util/cron.js';
@@ -231,7 +230,7 @@ describe('training data and feedback', () => {
     expect(spikeEvents).toBe(20);
     /** Intervals the new version's autoencoder learned. */
     const learnedWindows = (version: number) => (JSON.parse(store.versions.snapshot(version)!) as { models: { windowAutoencoder: { model: { window: { items: unknown[] } } } } }).models.windowAutoencoder.model.window.items.length;
-    const q = new StoreQueries(store);
+    const q = store.queries;
     const feedback = (id: number, action: 'confirm' | 'false_positive') => q.addFeedback({ anomalyId: id, action, signature: 'test', by: 'ops' });
 
     // no feedback: every stored record of the range; the flagged spike hour is not learned by the window models

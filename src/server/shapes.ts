@@ -3,7 +3,7 @@
  * the OpenAPI document, and the mapping of stored rows to those shapes.
  */
 import { anomalySignature } from '../detectors/signature.js';
-import type { StoredAnomaly } from '../store/sqlite/store.js';
+import type { StoredAnomaly } from '../model/store.js';
 import { highlights } from './highlights.js';
 
 const int = { type: 'integer' } as const;

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AnomalyStatus } from '../../model/record.js';
-import type { FeedbackAction } from '../../store/sqlite/store.js';
+import type { FeedbackAction } from '../../model/store.js';
 import { anomalySignature } from '../../detectors/signature.js';
 import type { ServerContext } from '../context.js';
 import { httpError } from '../errors.js';

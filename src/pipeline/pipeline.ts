@@ -18,7 +18,7 @@ import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
 import { SourceModels, type ModelsSnapshot } from './source-models.js';
 import { FeedbackRules, learnedScores } from './feedback.js';
-import { anomalySignature } from '../detectors/signature.js';
+import { anomalySignature } from '../model/signature.js';
 import { ValueTally } from '../features/value-series.js';
 import type { Features } from '../detectors/model.js';
 import { addToWindow, emptyWindow, FieldIndicators, windowStart, type WindowAggregate } from '../features/window.js';

@@ -2,7 +2,7 @@
  * The JSON shapes of the API (docs/api.md): schemas that validate queries, serialise replies and make
  * the OpenAPI document, and the mapping of stored rows to those shapes.
  */
-import { anomalySignature } from '../detectors/signature.js';
+import { anomalySignature } from '../model/signature.js';
 import type { StoredAnomaly } from '../model/store.js';
 import { highlights } from './highlights.js';
 

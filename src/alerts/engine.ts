@@ -8,7 +8,7 @@
  * Suppressed anomalies (false positives, mutes) never reach it: the pipeline reports them apart.
  */
 import type { AlertRule, AlertsConfig } from '../config/schema.js';
-import { anomalySignature } from '../detectors/signature.js';
+import { anomalySignature } from '../model/signature.js';
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly } from '../model/record.js';
 import type { AlertAnomaly, IncidentView, Notification, NotificationKind } from './incident.js';

@@ -1,7 +1,7 @@
 /** How anomalies and events look on a terminal and as NDJSON. Log text is never passed through raw. */
 import pc from 'picocolors';
 import type { Anomaly } from '../model/record.js';
-import type { StoredEvent } from '../store/sqlite/store.js';
+import type { StoredEvent } from '../model/store.js';
 import { isoTime } from '../util/units.js';
 
 /** Control characters (ANSI escapes, CR, bidi overrides) would act on the terminal: show them escaped. */

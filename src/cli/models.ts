@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import { MetricsRegistry } from '../model/metrics.js';
 import { UsageError } from '../model/errors.js';
 import { retrainAll, retrainSource, type RetrainResult } from '../pipeline/retrain.js';
-import type { ModelVersionInfo } from '../store/sqlite/model-versions.js';
-import { SqliteStore } from '../store/sqlite/store.js';
+import type { ModelVersionInfo } from '../model/store.js';
+import { openStore } from '../store/open.js';
 import { createLogger } from '../util/log.js';
 import { isoTime } from '../util/units.js';
 import { action, configFromFlags, withCommonFlags, type CommonFlags } from './common.js';
@@ -23,7 +23,7 @@ export function registerModels(program: Command): void {
   const models = program.command('models').description('versions of the learned models: list, roll back, retrain now');
   withCommonFlags(models.command('list').description('every kept model version: id, source, created, training range, records, active').option('--source <name>', 'only this source').option('--json', 'NDJSON, one object per version')).action(
     action((flags: ModelsFlags) => {
-      const store = SqliteStore.open(configFromFlags(flags).dataDir, { readonly: true });
+      const store = openStore(configFromFlags(flags).dataDir, { readonly: true });
       try {
         const rows = store.versions.list(flags.source);
         if (flags.json) {
@@ -53,7 +53,7 @@ export function registerModels(program: Command): void {
     action((id: string | undefined, flags: ModelsFlags) => {
       if ((id === undefined) === !flags.previous) throw new UsageError('models rollback: give a version id, or --source S --previous');
       if (flags.previous && flags.source === undefined) throw new UsageError('models rollback --previous needs --source');
-      const store = SqliteStore.open(configFromFlags(flags).dataDir);
+      const store = openStore(configFromFlags(flags).dataDir);
       try {
         let target: ModelVersionInfo | undefined;
         if (id !== undefined) {
@@ -74,7 +74,7 @@ export function registerModels(program: Command): void {
   withCommonFlags(models.command('retrain').description('refit the learned models now from the stored events of retrain.window (as the schedule does)').option('--source <name>', 'only this source').option('--json', 'NDJSON, one object per new version')).action(
     action((flags: ModelsFlags) => {
       const config = configFromFlags(flags);
-      const store = SqliteStore.open(config.dataDir);
+      const store = openStore(config.dataDir);
       try {
         const log = createLogger(config.logLevel);
         const now = Date.now();

@@ -1,6 +1,6 @@
 /** `logradar events` and `logradar anomalies`: read the store, also while `watch` writes it (WAL readers). */
 import type { Command } from 'commander';
-import { SqliteStore } from '../store/sqlite/store.js';
+import { openStore } from '../store/open.js';
 import { action, configFromFlags, numberFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
 import { anomalyJson, anomalyLine, eventJson, eventLine } from './format.js';
 
@@ -36,7 +36,7 @@ export function registerQuery(program: Command): void {
   ).action(
     action(async (flags: EventFlags) => {
       const config = configFromFlags(flags);
-      const store = SqliteStore.open(config.dataDir, { readonly: true });
+      const store = openStore(config.dataDir, { readonly: true });
       try {
         const limit = numberFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
         const q = { source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), grep: flags.grep, limit };
@@ -64,7 +64,7 @@ export function registerQuery(program: Command): void {
   ).action(
     action(async (flags: AnomalyFlags) => {
       const config = configFromFlags(flags);
-      const store = SqliteStore.open(config.dataDir, { readonly: true });
+      const store = openStore(config.dataDir, { readonly: true });
       try {
         const limit = numberFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
         const rows = store.anomalies({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), minGrade: numberFlag('--min-grade', flags.minGrade), limit });

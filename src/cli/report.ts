@@ -6,7 +6,7 @@ import { LogradarError, UsageError } from '../model/errors.js';
 import { mailReport, reportMailer } from '../report/mail.js';
 import type { ReportFormat } from '../report/render.js';
 import { makeReport } from '../report/report.js';
-import { SqliteStore } from '../store/sqlite/store.js';
+import { openStore } from '../store/open.js';
 import { action, configFromFlags, numberFlag, timeFlag, withCommonFlags, type CommonFlags } from './common.js';
 
 interface ReportFlags extends CommonFlags {
@@ -42,7 +42,7 @@ export function registerReport(program: Command): void {
       if (!existsSync(config.dataDir)) throw new LogradarError('LOGRADAR_ERR_STORE', `no data dir ${config.dataDir} (give the --data-dir that watch or serve writes to)`, 2);
       // no e-mail channel: refused before any work
       const mailer = flags.mail ? reportMailer(config) : undefined;
-      const store = SqliteStore.open(config.dataDir, { readonly: true });
+      const store = openStore(config.dataDir, { readonly: true });
       let report;
       try {
         report = makeReport(store, config, { since, until, now, top });

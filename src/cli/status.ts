@@ -1,6 +1,6 @@
 /** `logradar status`: files with their checkpoints, and the counters of every component. */
 import type { Command } from 'commander';
-import { SqliteStore } from '../store/sqlite/store.js';
+import { openStore } from '../store/open.js';
 import { isoTime } from '../util/units.js';
 import { action, configFromFlags, withCommonFlags, type CommonFlags } from './common.js';
 
@@ -8,7 +8,7 @@ export function registerStatus(program: Command): void {
   withCommonFlags(program.command('status').description('files, checkpoints and counters of a data dir').option('--json', 'one JSON object')).action(
     action((flags: CommonFlags & { json?: boolean }) => {
       const config = configFromFlags(flags);
-      const store = SqliteStore.open(config.dataDir, { readonly: true });
+      const store = openStore(config.dataDir, { readonly: true });
       try {
         const files = store.listFiles();
         const counters = store.loadCounters();

@@ -5,17 +5,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Runner } from '../pipeline/runner.js';
 import { LogradarError } from '../model/errors.js';
+import type { LogStore } from '../model/store.js';
 import { HttpSource } from '../sources/http.js';
-import { StoreQueries } from '../store/sqlite/queries.js';
-import type { SqliteStore } from '../store/sqlite/store.js';
 
 /** The built dashboard, beside the compiled CLI: dist/web. */
 export const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 
 /** A HttpSource that numbers each source's lines on from what the store already holds. */
-export function httpSource(config: Config, store: SqliteStore): HttpSource {
-  const q = new StoreQueries(store);
-  return new HttpSource({ maxLineBytes: config.files.maxLineBytes, resume: (s) => q.streamEnd(s) });
+export function httpSource(config: Config, store: LogStore): HttpSource {
+  return new HttpSource({ maxLineBytes: config.files.maxLineBytes, resume: (s) => store.queries.streamEnd(s) });
 }
 
 export interface Ui {

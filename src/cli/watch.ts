@@ -8,6 +8,7 @@ import { FileSource } from '../sources/file/file-source.js';
 import { multilineOptions } from '../sources/multiline.js';
 import type { Source } from '../sources/source.js';
 import { StreamSource } from '../sources/stdin.js';
+import { openStore } from '../store/open.js';
 import { createLogger } from '../util/log.js';
 import { startReportSchedule } from '../report/schedule.js';
 import { checkBind } from '../server/auth.js';
@@ -70,6 +71,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
   const filePaths = paths.filter((p) => p !== '-');
   handle.runner = startRunner(
     config,
+    openStore(config.dataDir),
     (store) => {
       const sources: Source[] = [];
       const multiline = multilineOptions(config.parse);

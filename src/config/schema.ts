@@ -4,7 +4,7 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { SHIPPED_MASKS } from '../parsers/drain/masks.js';
+import { SHIPPED_MASKS } from '../model/masks.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
 import { cronPatternError } from '../util/cron.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Detector } from '../detectors/contract.js';
 import type { Anomaly } from '../model/record.js';
-import type { FeedbackRow } from '../store/sqlite/store.js';
+import type { FeedbackRow } from '../model/store.js';
 
 export class FeedbackRules {
   /** signature → until (ms), Infinity for a false positive. */

@@ -2,8 +2,7 @@
  * A PipelineStore in memory: templates and per-source state, no events. Batch mode's model file and the
  * retraining replay build on it.
  */
-import type { CommitBatch, StateRow, TemplateRow } from '../store/sqlite/store.js';
-import type { PipelineStore } from './pipeline.js';
+import type { CommitBatch, PipelineStore, StateRow, TemplateRow } from '../model/store.js';
 
 export class MemoryPipelineStore implements PipelineStore {
   protected readonly templates = new Map<number, TemplateRow>();
@@ -24,6 +23,10 @@ export class MemoryPipelineStore implements PipelineStore {
 
   loadState(key: string): StateRow | undefined {
     return this.state.get(key);
+  }
+
+  saveState(row: StateRow): void {
+    this.state.set(row.key, row);
   }
 
   commit(b: CommitBatch): void {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../model/errors.js';
-import type { TemplateRow } from '../store/sqlite/store.js';
+import type { TemplateRow } from '../model/store.js';
 import { MemoryPipelineStore } from './memory-store.js';
 
 export const MODEL_FILE = 'model.json';

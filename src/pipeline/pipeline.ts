@@ -12,7 +12,7 @@ import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
 import { FeedbackRules, learnedScores } from './feedback.js';
 import { isLargeOnline, isLearned, isSmall, MODELS_VERSION, modelsSnapshot, parseModels, restoreSnapshots, snapshotsOf, type ModelsSnapshot, type Snapshots } from './detector-state.js';
-import { anomalySignature } from '../detectors/signature.js';
+import { anomalySignature } from '../model/signature.js';
 import { ValueTally } from '../features/value-series.js';
 import type { Features } from '../features/vector.js';
 import { recordContext } from '../features/record.js';
@@ -21,28 +21,13 @@ import type { MetricsRegistry } from '../model/metrics.js';
 import type { Anomaly, DetectorGrade, ParsedRecord } from '../model/record.js';
 import { Decoder } from '../parsers/decode/decoder.js';
 import { UserMasks } from '../parsers/drain/masks.js';
-import { TemplateMiner, tokenize, type IdAllocator } from '../parsers/drain/miner.js';
+import { tokenize } from '../parsers/drain/masking.js';
+import { TemplateMiner, type IdAllocator } from '../parsers/drain/miner.js';
 import type { SourceBatch } from '../sources/source.js';
 import { distance } from 'fastest-levenshtein';
-import type { CommitBatch, EventRow, FeedbackRow, SeriesRow, StateRow, TemplateRow } from '../store/sqlite/store.js';
+import type { CommitBatch, EventRow, FeedbackRow, PipelineStore, SeriesRow, StateRow, TemplateRow } from '../model/store.js';
 
 const STATE_VERSION = 3;
-
-/**
- * Where a pipeline keeps what it derives: the SQLite store for `watch`, a model directory for batch
- * `train`/`detect`. Everything derived from a batch arrives in one `commit`.
- */
-export interface PipelineStore {
-  maxTemplateId(): number;
-  loadTemplates(source: string): TemplateRow[];
-  loadState(key: string): StateRow | undefined;
-  commit(batch: CommitBatch, now?: number): void;
-  applyRetention?(maxAgeMs: number, maxBytes: number, now?: number): number;
-  /** Feedback in force (false positives, mutes), loaded at start. */
-  loadFeedback?(): FeedbackRow[];
-  /** The active model version of a source and its snapshot when it is not `running` (retraining, rollback). */
-  modelVersionChange?(source: string, running: number | undefined): { id: number; snapshot: string } | undefined;
-}
 
 export interface PipelineMode {
   /** Models learn from what they see (watch, train); false freezes them (detect). */

@@ -16,7 +16,6 @@ import type { Features } from '../detectors/model.js';
 import { FieldIndicators } from '../features/window.js';
 import { MetricsRegistry } from '../model/metrics.js';
 import type { RawLine } from '../model/record.js';
-import { StoreQueries } from '../store/sqlite/queries.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { createLogger } from '../util/log.js';
 import { nextCronTime } from '../util/cron.js';
@@ -255,7 +254,7 @@ describe('training data and feedback', () => {
     expect(spikeEvents).toBe(20);
     /** Intervals the new version's autoencoder learned. */
     const learnedWindows = (version: number) => (JSON.parse(store.versions.snapshot(version)!) as { detectors: { 'window-vae': { model: { window: { items: unknown[] } } } } }).detectors['window-vae'].model.window.items.length;
-    const q = new StoreQueries(store);
+    const q = store.queries;
     const feedback = (id: number, action: 'confirm' | 'false_positive') => q.addFeedback({ anomalyId: id, action, signature: 'test', by: 'ops' });
 
     // no feedback: every stored record of the range; the flagged spike hour is not learned by the window models

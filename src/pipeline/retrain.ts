@@ -12,8 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { MetricsRegistry } from '../model/metrics.js';
 import type { RawLine } from '../model/record.js';
-import type { SqliteStore, StoredAnomaly } from '../store/sqlite/store.js';
-import type { NewModelVersion } from '../store/sqlite/model-versions.js';
+import type { LogStore, NewModelVersion, StoredAnomaly } from '../model/store.js';
 import { nextCronTime } from '../util/cron.js';
 import { Pipeline, replayState, type PipelineMode } from './pipeline.js';
 import { versionSnapshot } from './detector-state.js';
@@ -41,7 +40,7 @@ const REPLAY_ID_FLOOR = 1e12;
 
 /** The replay's PipelineStore: seeded with the live templates and source state, keeps what the passes derive. */
 class ReplayStore extends MemoryPipelineStore {
-  constructor(live: SqliteStore, source: string) {
+  constructor(live: LogStore, source: string) {
     super(live.maxTemplateId() + REPLAY_ID_FLOOR);
     for (const t of live.loadTemplates(source)) this.templates.set(t.id, t);
     const saved = live.loadState(`source:${source}`);
@@ -94,7 +93,7 @@ const recordKey = (line: number, offset: number, raw: string) => `${line}:${offs
  * Refits one source's learned models on its stored events of [now − retrain.window, now] and makes the
  * result the active version. Undefined when the range holds no usable record.
  */
-export function retrainSource(config: Config, store: SqliteStore, source: string, now: number, log: Logger, live?: Pipeline): RetrainResult | undefined {
+export function retrainSource(config: Config, store: LogStore, source: string, now: number, log: Logger, live?: Pipeline): RetrainResult | undefined {
   const from = now - config.retrain.window;
   const to = now;
   const filter = new TrainingFilter(store.anomalies({ source, since: from }).filter((a) => a.status === 'confirmed' || a.status === 'false_positive'));
@@ -137,7 +136,7 @@ export function retrainSource(config: Config, store: SqliteStore, source: string
 }
 
 /** Refits every source with stored events; a source that fails is logged, counted and skipped. */
-export function retrainAll(config: Config, store: SqliteStore, now: number, log: Logger, metrics: MetricsRegistry, live?: Pipeline): RetrainResult[] {
+export function retrainAll(config: Config, store: LogStore, now: number, log: Logger, metrics: MetricsRegistry, live?: Pipeline): RetrainResult[] {
   const out: RetrainResult[] = [];
   const m = metrics.get('retrain');
   for (const source of store.sourceNames()) {
@@ -157,7 +156,7 @@ export function retrainAll(config: Config, store: SqliteStore, now: number, log:
 }
 
 /** The models a source learned online before its first refit, so that refit can be rolled back. */
-function onlineModels(store: SqliteStore, source: string, live?: Pipeline): { snapshot: string; records: number } | undefined {
+function onlineModels(store: LogStore, source: string, live?: Pipeline): { snapshot: string; records: number } | undefined {
   const state = store.loadState(`source:${source}`);
   let records = 0;
   try {
@@ -186,7 +185,7 @@ export class RetrainJob {
 
   constructor(
     private readonly config: Config,
-    private readonly store: SqliteStore,
+    private readonly store: LogStore,
     private readonly log: Logger,
     private readonly metrics: MetricsRegistry,
     private readonly live: Pipeline | undefined,

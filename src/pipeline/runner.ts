@@ -5,22 +5,21 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { MetricsRegistry } from '../model/metrics.js';
+import type { LogStore } from '../model/store.js';
 import type { Source } from '../sources/source.js';
-import { SqliteStore } from '../store/sqlite/store.js';
 import { Pipeline } from './pipeline.js';
 
 export interface Runner {
   pipeline: Pipeline;
-  store: SqliteStore;
+  store: LogStore;
   metrics: MetricsRegistry;
   /** Resolves when every source has ended or `stop()` was called and work is committed. */
   done: Promise<void>;
   stop(): void;
 }
 
-/** Opens the store, builds the sources (file sources need the store for checkpoints) and runs them. */
-export function startRunner(config: Config, makeSources: (store: SqliteStore) => Source[], log: Logger, opts: { tickMs?: number } = {}): Runner {
-  const store = SqliteStore.open(config.dataDir);
+/** Builds the sources over the opened store (file sources keep their checkpoints in it) and runs them. */
+export function startRunner(config: Config, store: LogStore, makeSources: (store: LogStore) => Source[], log: Logger, opts: { tickMs?: number } = {}): Runner {
   const sources = makeSources(store);
   const metrics = new MetricsRegistry();
   const pipeline = new Pipeline(config, store, metrics, log);

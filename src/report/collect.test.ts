@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import type { Anomaly } from '../model/record.js';
-import { SqliteStore, type EventRow, type FileRow } from '../store/sqlite/store.js';
+import type { EventRow, FileRow } from '../model/store.js';
+import { SqliteStore } from '../store/sqlite/store.js';
 import { collectReport, HOUR } from './collect.js';
 
 const dirs: string[] = [];

@@ -6,9 +6,8 @@
 import type { Config } from '../config/schema.js';
 import { ERROR_LEVELS, FATAL_LEVELS } from '../detectors/severity.js';
 import { ComponentMetrics } from '../model/metrics.js';
+import type { LogStore } from '../model/store.js';
 import { Decoder } from '../parsers/decode/decoder.js';
-import { StoreQueries } from '../store/sqlite/queries.js';
-import type { SqliteStore } from '../store/sqlite/store.js';
 import { groupIncidents, type ReportIncident } from './incidents.js';
 import { PostfixTotalsCounter, type PostfixTotals } from './postfix-totals.js';
 
@@ -112,7 +111,7 @@ function levelRank(level: string): number {
   return FATAL_LEVELS.has(level) ? 2 : ERROR_LEVELS.has(level) ? 1 : 0;
 }
 
-export function collectReport(store: SqliteStore, parse: Config['parse'], opts: ReportOptions): ReportData {
+export function collectReport(store: LogStore, parse: Config['parse'], opts: ReportOptions): ReportData {
   const { since, until, top } = opts;
   const bucketMs = until - since > MAX_HOURLY_PERIOD ? DAY : HOUR;
   const templates = new Map(store.loadTemplates().map((t) => [t.id, t]));
@@ -127,7 +126,7 @@ export function collectReport(store: SqliteStore, parse: Config['parse'], opts: 
   const postfix = new Map<string, PostfixTotalsCounter>();
   let lines = 0;
 
-  for (const e of new StoreQueries(store).periodEvents(since, until)) {
+  for (const e of store.queries.periodEvents(since, until)) {
     lines++;
     let src = sources.get(e.source);
     if (!src) sources.set(e.source, (src = { name: e.source, lines: 0, first: e.ts, last: e.ts, templates: 0, errorLines: 0, incidents: 0, anomalies: 0, templateIds: new Set() }));

@@ -4,7 +4,7 @@
  * one row, and a finding that comes back the next day is a second one.
  */
 import type { AnomalyKind } from '../model/record.js';
-import type { StoredAnomaly } from '../store/sqlite/store.js';
+import type { StoredAnomaly } from '../model/store.js';
 
 export interface ReportIncident {
   source: string;

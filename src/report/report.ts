@@ -1,6 +1,6 @@
 /** A whole report: figures of a period from the store, laid out, rendered in the asked format (and in HTML and text for mail). */
 import type { Config } from '../config/schema.js';
-import type { SqliteStore } from '../store/sqlite/store.js';
+import type { LogStore } from '../model/store.js';
 import { dashboardUrlOf } from '../alerts/service.js';
 import { collectReport, type ReportData } from './collect.js';
 import { minuteTime, reportDocument, type ReportDocument } from './document.js';
@@ -20,7 +20,7 @@ export interface MakeReportOptions {
   top?: number;
 }
 
-export function makeReport(store: SqliteStore, config: Config, opts: MakeReportOptions): MadeReport {
+export function makeReport(store: LogStore, config: Config, opts: MakeReportOptions): MadeReport {
   const data = collectReport(store, config.parse, {
     since: opts.since,
     until: opts.until,

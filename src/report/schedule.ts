@@ -12,7 +12,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { ComponentMetrics } from '../model/metrics.js';
-import type { SqliteStore } from '../store/sqlite/store.js';
+import type { LogStore } from '../model/store.js';
 import { mailReport, reportMailer } from './mail.js';
 import { makeReport } from './report.js';
 
@@ -33,7 +33,7 @@ export class ReportSchedule {
 
   constructor(
     private readonly config: Config,
-    private readonly store: SqliteStore,
+    private readonly store: LogStore,
     private readonly log: Logger,
     private readonly metrics: ComponentMetrics,
     now: number,
@@ -108,7 +108,7 @@ export class ReportSchedule {
 }
 
 /** Runs the schedule on a timer; returns the function that stops it. */
-export function startReportSchedule(config: Config, store: SqliteStore, log: Logger, metrics: ComponentMetrics): () => void {
+export function startReportSchedule(config: Config, store: LogStore, log: Logger, metrics: ComponentMetrics): () => void {
   const schedule = new ReportSchedule(config, store, log, metrics, Date.now());
   log.debug({ next: schedule.next === undefined ? null : new Date(schedule.next).toISOString() }, 'report schedule');
   let timer: NodeJS.Timeout | undefined;

@@ -14,10 +14,9 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { MetricsRegistry } from '../model/metrics.js';
+import type { LogStore, StoredAnomaly } from '../model/store.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { HttpSource } from '../sources/http.js';
-import { StoreQueries } from '../store/sqlite/queries.js';
-import type { SqliteStore, StoredAnomaly } from '../store/sqlite/store.js';
 import { Auth, checkBind, SESSION_COOKIE, type Scope } from './auth.js';
 import type { ServerContext } from './context.js';
 import { httpError } from './errors.js';
@@ -39,7 +38,7 @@ export const VERSION = '0.1.0';
 
 export interface ServerOptions {
   config: Config;
-  store: SqliteStore;
+  store: LogStore;
   pipeline?: Pipeline;
   metrics: MetricsRegistry;
   log: Logger;
@@ -64,7 +63,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const auth = new Auth(config.auth);
   const hub = new StreamHub(opts.heartbeatMs ?? 15_000);
   const prom = promMetrics(metrics, pipeline, store);
-  const ctx: ServerContext = { config, store, queries: new StoreQueries(store), pipeline, metrics, log, auth, hub, prom, ingest: opts.ingest, startedAt: Date.now(), version: VERSION };
+  const ctx: ServerContext = { config, store, queries: store.queries, pipeline, metrics, log, auth, hub, prom, ingest: opts.ingest, startedAt: Date.now(), version: VERSION };
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {

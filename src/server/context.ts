@@ -2,17 +2,16 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { MetricsRegistry } from '../model/metrics.js';
+import type { LogStore, StoreQueries } from '../model/store.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { HttpSource } from '../sources/http.js';
-import type { StoreQueries } from '../store/sqlite/queries.js';
-import type { SqliteStore } from '../store/sqlite/store.js';
 import type { Auth } from './auth.js';
 import type { PromMetrics } from './prom.js';
 import type { StreamHub } from './stream.js';
 
 export interface ServerContext {
   config: Config;
-  store: SqliteStore;
+  store: LogStore;
   queries: StoreQueries;
   pipeline?: Pipeline;
   metrics: MetricsRegistry;

@@ -2,8 +2,8 @@
  * The JSON shapes of the API (docs/api.md): schemas that validate queries, serialise replies and make
  * the OpenAPI document, and the mapping of stored rows to those shapes.
  */
-import { anomalySignature } from '../detectors/signature.js';
-import type { StoredAnomaly } from '../store/sqlite/store.js';
+import { anomalySignature } from '../model/signature.js';
+import type { StoredAnomaly } from '../model/store.js';
 import { highlights } from './highlights.js';
 
 const int = { type: 'integer' } as const;

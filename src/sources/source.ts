@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { MetricsRegistry } from '../model/metrics.js';
 import type { RawLine } from '../model/record.js';
-import type { FileRow } from '../store/sqlite/store.js';
+import type { FileRow } from '../model/store.js';
 
 /** Lines read from one input, plus the checkpoint they bring the input to. */
 export interface SourceBatch {

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { crcHex } from './linegen.js';
 import { runCli, streamCli } from './cli.js';
 import type { ComponentMetrics } from '../../src/model/metrics.js';
-import type { FileRow, StoredEvent } from '../../src/store/sqlite/store.js';
+import type { FileRow, StoredEvent } from '../../src/model/store.js';
 
 /** One line of `events --json`: a stored event with its time as ISO text. */
 export type EventJson = Omit<StoredEvent, 'ts'> & { ts: string };

@@ -8,7 +8,7 @@ import type { Config } from '../../src/config/schema.js';
 import { startRunner, type Runner } from '../../src/pipeline/runner.js';
 import { buildServer } from '../../src/server/app.js';
 import { HttpSource } from '../../src/sources/http.js';
-import { StoreQueries } from '../../src/store/sqlite/queries.js';
+import { openStore } from '../../src/store/open.js';
 import { createLogger } from '../../src/util/log.js';
 
 export interface TestServer {
@@ -33,9 +33,9 @@ export async function startTestServer(overrides: Record<string, unknown> = {}, d
   let http!: HttpSource;
   const runner = startRunner(
     config,
+    openStore(dir),
     (store) => {
-      const q = new StoreQueries(store);
-      http = new HttpSource({ maxLineBytes: config.files.maxLineBytes, resume: (s) => q.streamEnd(s) });
+      http = new HttpSource({ maxLineBytes: config.files.maxLineBytes, resume: (s) => store.queries.streamEnd(s) });
       return [http];
     },
     log,

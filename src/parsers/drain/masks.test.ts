@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/schema.js';
-import { SHIPPED_MASKS, UserMasks, type MaskRule } from './masks.js';
+import { SHIPPED_MASKS, type MaskRule } from '../../model/masks.js';
+import { UserMasks } from './masks.js';
 import { TemplateMiner, type MinerOptions } from './miner.js';
 
 const OPTS: MinerOptions = { similarity: 0.75, depth: 2, maxTemplates: 5000 };

@@ -5,24 +5,8 @@
  * what it leaves as words. Regexes are validated at config load (no nested quantifiers); a replacement
  * is literal text (`$1` is not expanded).
  */
-import { countWild, WILDCARD } from './miner.js';
-
-export interface MaskRule {
-  name: string;
-  regex: string;
-  replacement: string;
-}
-
-/**
- * Masks shipped with logradar, enabled by name (`parse.masks: [email, url, path]`). Not on by default:
- * Loghub's reference templates keep e-mail addresses and digit-free paths as constants, and one
- * differing word already merges into a template. A lookbehind keeps each regex linear on long words.
- */
-export const SHIPPED_MASKS: Record<string, Omit<MaskRule, 'name'>> = {
-  email: { regex: '(?<![\\w.%+-])[\\w.%+-]+@[A-Za-z0-9-]+\\.[A-Za-z0-9.-]*[A-Za-z]', replacement: WILDCARD },
-  url: { regex: '(?<![\\w+.-])[A-Za-z][\\w+.-]*://[^\\s"\'<>()\\[\\]{}|,;]+', replacement: WILDCARD },
-  path: { regex: '(?<![\\w.~/:-])/[\\w.@+~-]+/[\\w.@+~/-]*', replacement: WILDCARD },
-};
+import { WILDCARD, type MaskRule } from '../../model/masks.js';
+import { countWild } from './masking.js';
 
 interface Compiled {
   re: RegExp;

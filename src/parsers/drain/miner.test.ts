@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../../test/helpers/loghub.js';
 import { sharedData } from '../../../test/helpers/shared-data.js';
 import { Rng } from '../../util/rng.js';
-import { generalize, maskToken, render, TemplateMiner, tokenize, type MinerOptions } from './miner.js';
+import { generalize, maskToken, render, tokenize } from './masking.js';
+import { TemplateMiner, type MinerOptions } from './miner.js';
 
 const HDFS_CSV = sharedData('loghub-2k/HDFS/HDFS_2k.log_structured.csv').path;
 const OPTS: MinerOptions = { similarity: 0.5, depth: 2, maxTemplates: 5000 };

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AnomalyStatus } from '../../model/record.js';
-import type { FeedbackAction } from '../../store/sqlite/store.js';
-import { anomalySignature } from '../../detectors/signature.js';
+import type { FeedbackAction } from '../../model/store.js';
+import { anomalySignature } from '../../model/signature.js';
 import type { ServerContext } from '../context.js';
 import { httpError } from '../errors.js';
 import { anomalySchema, apiAnomaly, cursorParam, errorSchema, feedbackSchema, limitParam, lineSchema, pageOf, sourceParam, timeParam } from '../shapes.js';

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../config/schema.js';
 import type { ComponentMetrics } from '../../model/metrics.js';
 import type { RawLine } from '../../model/record.js';
-import type { FileRow, SqliteStore } from '../../store/sqlite/store.js';
+import type { FileCheckpointStore, FileRow } from '../../model/store.js';
 import { LineFramer } from '../framing.js';
 import { LineGrouper, type MultilineOptions } from '../multiline.js';
 import type { Source, SourceContext } from '../source.js';
@@ -66,7 +66,7 @@ export class FileSource implements Source {
   constructor(
     args: string[],
     private readonly opts: FileSourceOptions,
-    private readonly store: SqliteStore,
+    private readonly store: FileCheckpointStore,
   ) {
     this.roots = args.map(makeRoot);
     this.globs = compileGlobs(opts.include, opts.exclude);

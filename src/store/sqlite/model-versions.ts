@@ -5,27 +5,7 @@
  * rollback has to do, from any process.
  */
 import type Database from 'better-sqlite3';
-
-export interface ModelVersionInfo {
-  id: number;
-  source: string;
-  created: number;
-  /** The training range (event time, ms); absent for models learned online while watching. */
-  from?: number;
-  to?: number;
-  records: number;
-  active: boolean;
-}
-
-export interface NewModelVersion {
-  source: string;
-  created: number;
-  from?: number;
-  to?: number;
-  records: number;
-  /** The models as versioned JSON (a ModelsSnapshot). */
-  snapshot: string;
-}
+import type { ModelVersionInfo, ModelVersionStore, NewModelVersion } from '../../model/store.js';
 
 const INFO_COLUMNS = 'id, source, created, range_from, range_to, records, active';
 
@@ -41,7 +21,7 @@ function infoFromRow(r: Record<string, unknown>): ModelVersionInfo {
   };
 }
 
-export class ModelVersions {
+export class ModelVersions implements ModelVersionStore {
   constructor(private readonly db: Database.Database) {}
 
   /**

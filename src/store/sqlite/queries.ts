@@ -3,66 +3,23 @@
  * most frequent first, keyset cursors so a page costs the same at any depth), an anomaly's raw context,
  * series keys and downsampled series, per-source figures.
  */
+import type Database from 'better-sqlite3';
 import type { AnomalyStatus } from '../../model/record.js';
-import { anomalyFromRow, feedbackFromRow, templateFromRow, type FeedbackAction, type FeedbackRow, type SqliteStore, type StoredAnomaly, type TemplateRow } from './store.js';
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface AnomalyPageQuery {
-  since?: number;
-  until?: number;
-  source?: string;
-  detector?: string;
-  minGrade?: number;
-  /** Statuses to list; undefined: all but `suppressed`; 'all': every status. */
-  status?: AnomalyStatus[] | 'all';
-  limit: number;
-  cursor?: string;
-}
-
-export interface TemplatePageQuery {
-  source?: string;
-  /** Case-insensitive substring of the template text. */
-  q?: string;
-  limit: number;
-  cursor?: string;
-}
-
-export interface ContextLine {
-  line: number;
-  offset: number;
-  ts: number;
-  raw: string;
-  templateId?: number;
-}
-
-export interface SourceFigures {
-  name: string;
-  /** Stored lines. */
-  lines: number;
-  /** Lines stored since `recentSince`. */
-  recent: number;
-  templates: number;
-  anomalies: number;
-}
-
-/** A stored line with its source and file, as `periodEvents` yields it. */
-export interface PeriodEvent extends ContextLine {
-  source: string;
-  file: string | null;
-}
-
-export interface NewFeedback {
-  anomalyId: number;
-  action: FeedbackAction;
-  signature: string;
-  by: string;
-  note?: string;
-  until?: number;
-}
+import type {
+  AnomalyPageQuery,
+  ContextLine,
+  FeedbackAction,
+  FeedbackRow,
+  NewFeedback,
+  Page,
+  PeriodEvent,
+  SourceFigures,
+  StoreQueries,
+  StoredAnomaly,
+  TemplatePageQuery,
+  TemplateRow,
+} from '../../model/store.js';
+import { anomalyFromRow, feedbackFromRow, templateFromRow } from './rows.js';
 
 /** Status an anomaly takes from feedback on it. */
 const STATUS_OF: Record<FeedbackAction, AnomalyStatus> = { confirm: 'confirmed', false_positive: 'false_positive', mute: 'muted' };
@@ -77,12 +34,8 @@ interface BlockRow {
   raw: string;
 }
 
-export class StoreQueries {
-  constructor(private readonly store: SqliteStore) {}
-
-  private get db() {
-    return this.store.db;
-  }
+export class SqliteQueries implements StoreQueries {
+  constructor(private readonly db: Database.Database) {}
 
   anomalyPage(q: AnomalyPageQuery): Page<StoredAnomaly> {
     const cond: string[] = [];

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LogradarError } from '../../model/errors.js';
 import type { Anomaly } from '../../model/record.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { DB_FILE, SqliteStore, type EventRow, type FileRow } from './store.js';
+import type { EventRow, FileRow } from '../../model/store.js';
+import { DB_FILE, SqliteStore } from './store.js';
 
 const dirs: string[] = [];
 const stores: SqliteStore[] = [];
@@ -175,6 +176,19 @@ describe('SqliteStore', () => {
     expect(r.loadState('source:app')).toEqual({ key: 'source:app', version: 1, value: '{"records":2}' });
     expect(r.loadCounters()).toEqual({ store: { received: 2 } });
     expect(r.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('saves one key of state on its own, replacing what a batch committed', () => {
+    const dir = tmpDir();
+    const s = open(dir);
+    s.commit({ state: [{ key: 'k', version: 1, value: 'old' }] });
+    s.saveState({ key: 'k', version: 2, value: 'new' });
+    s.saveState({ key: 'other', version: 1, value: '{}' });
+    s.close();
+    const r = open(dir);
+    expect(r.loadState('k')).toEqual({ key: 'k', version: 2, value: 'new' });
+    expect(r.loadState('other')).toEqual({ key: 'other', version: 1, value: '{}' });
+    expect(r.loadState('missing')).toBeUndefined();
   });
 
   it('a readonly connection reads rows committed by an open writer (WAL)', () => {

@@ -6,141 +6,26 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Anomaly, AnomalyStatus } from '../../model/record.js';
 import { LogradarError } from '../../model/errors.js';
+import type {
+  AnomalyQuery,
+  CommitBatch,
+  EventQuery,
+  EventRow,
+  FeedbackRow,
+  FileRow,
+  LogStore,
+  SeriesRow,
+  StateRow,
+  StoredAnomaly,
+  StoredBlock,
+  StoredEvent,
+  TemplateRow,
+} from '../../model/store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { ModelVersions } from './model-versions.js';
-
-export interface FileRow {
-  id: number;
-  path: string;
-  source: string;
-  dev: string;
-  ino: string;
-  fp: string;
-  fpLen: number;
-  offset: number;
-  line: number;
-  skipping: boolean;
-  size: number;
-  firstSeen: number;
-  lastRead: number;
-  gone: boolean;
-}
-
-export interface EventRow {
-  ts: number;
-  source: string;
-  /** Defaults to the batch's `fileId` (records of one batch come from one file). */
-  fileId?: number | null;
-  line: number;
-  offset: number;
-  templateId: number | null;
-  raw: string;
-}
-
-export interface TemplateRow {
-  id: number;
-  source: string;
-  template: string;
-  count: number;
-  firstSeen: number;
-  lastSeen: number;
-  evicted?: boolean;
-}
-
-export interface SeriesRow {
-  source: string;
-  key: string;
-  start: number;
-  value: number;
-}
-
-export interface StateRow {
-  key: string;
-  version: number;
-  value: string;
-}
-
-/** Everything derived from one chunk of input; written atomically. */
-export interface CommitBatch {
-  events?: EventRow[];
-  fileId?: number | null;
-  templates?: TemplateRow[];
-  anomalies?: Anomaly[];
-  series?: SeriesRow[];
-  state?: StateRow[];
-  /** The file checkpoint that these results were read up to. */
-  checkpoint?: Omit<FileRow, 'firstSeen'>;
-  counters?: Record<string, unknown>;
-}
-
-export interface StoredEvent {
-  id: number;
-  ts: number;
-  source: string;
-  file: string | null;
-  line: number;
-  offset: number;
-  templateId: number | null;
-  raw: string;
-}
-
-export interface StoredAnomaly extends Anomaly {
-  id: number;
-  created: number;
-  file?: string;
-}
-
-export interface EventQuery {
-  source?: string;
-  since?: number;
-  until?: number;
-  grep?: string;
-  limit?: number;
-}
-
-export type FeedbackAction = 'confirm' | 'false_positive' | 'mute';
-
-export interface FeedbackRow {
-  id: number;
-  anomalyId: number;
-  action: FeedbackAction;
-  signature: string;
-  by: string;
-  note?: string;
-  created: number;
-  until?: number;
-}
-
-export function feedbackFromRow(r: Record<string, unknown>): FeedbackRow {
-  return {
-    id: Number(r.id),
-    anomalyId: Number(r.anomaly_id),
-    action: r.action as FeedbackAction,
-    signature: String(r.signature),
-    by: String(r.by),
-    ...(r.note === null || r.note === undefined ? {} : { note: String(r.note) }),
-    created: Number(r.created),
-    ...(r.until === null || r.until === undefined ? {} : { until: Number(r.until) }),
-  };
-}
-
-/** One stored block: consecutive lines of one source and file, ingested together at `ingestTs`. */
-export interface StoredBlock {
-  ingestTs: number;
-  file: string | null;
-  fileId: number | null;
-  events: Array<{ ts: number; line: number; offset: number; raw: string }>;
-}
-
-export interface AnomalyQuery {
-  since?: number;
-  until?: number;
-  minGrade?: number;
-  source?: string;
-  limit?: number;
-}
+import { SqliteQueries } from './queries.js';
+import { anomalyFromRow, feedbackFromRow, templateFromRow } from './rows.js';
 
 export const DB_FILE = 'logradar.db';
 /** Most lines in one event block (a row of `event_blocks`). */
@@ -148,7 +33,7 @@ export const BLOCK_LINES = 256;
 /** Per line in a block's `meta`: ts, line, offset, template id (-1 for none). */
 const META_FIELDS = 4;
 
-export class SqliteStore {
+export class SqliteStore implements LogStore {
   readonly db: Database.Database;
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   private readonly commitTx: (b: CommitBatch, now: number) => void;
@@ -177,6 +62,8 @@ export class SqliteStore {
 
   /** Versions of each source's learned models (retraining, rollback). */
   readonly versions: ModelVersions;
+  /** The reads of the HTTP API and the report, and feedback writes. */
+  readonly queries: SqliteQueries;
 
   private constructor(
     db: Database.Database,
@@ -185,6 +72,7 @@ export class SqliteStore {
   ) {
     this.db = db;
     this.versions = new ModelVersions(db);
+    this.queries = new SqliteQueries(db);
     db.pragma('busy_timeout = 5000');
     if (!readonly) {
       db.pragma('journal_mode = WAL');
@@ -383,6 +271,11 @@ export class SqliteStore {
     return r;
   }
 
+  /** One key's state in its own transaction (a batch's state is written by `commit`, with its data). */
+  saveState(row: StateRow, now = Date.now()): void {
+    this.stmts.saveState.run(row.key, row.version, row.value, now);
+  }
+
   loadCounters(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const r of this.db.prepare('SELECT component, value FROM counters').all() as { component: string; value: string }[]) out[r.component] = JSON.parse(r.value);
@@ -517,45 +410,8 @@ function whereClause(pairs: [string, unknown][]): { sql: string; args: unknown[]
   return { sql: set.length ? 'WHERE ' + set.map(([c]) => c).join(' AND ') : '', args: set.map(([, v]) => v) };
 }
 
-/** A row of `anomalies` as the Anomaly it stored. */
-export function anomalyFromRow(r: Record<string, unknown>): StoredAnomaly {
-  return {
-    id: Number(r.id),
-    created: Number(r.created),
-    ts: Number(r.ts),
-    kind: r.kind as Anomaly['kind'],
-    source: String(r.source),
-    file: r.file === null ? undefined : String(r.file),
-    line: r.line === null ? undefined : Number(r.line),
-    offset: r.offset === null ? undefined : Number(r.offset),
-    grade: Number(r.grade),
-    detector: String(r.detector),
-    detectors: JSON.parse(String(r.detectors)),
-    reason: String(r.reason),
-    window: r.window_start === null ? undefined : { start: Number(r.window_start), end: Number(r.window_end) },
-    templateId: r.template_id === null ? undefined : Number(r.template_id),
-    raw: r.raw === null ? undefined : String(r.raw),
-    explain: r.explain === null ? undefined : JSON.parse(String(r.explain)),
-    session: r.session === null || r.session === undefined ? undefined : String(r.session),
-    status: (r.status ?? 'new') as AnomalyStatus,
-    signature: r.signature ? String(r.signature) : undefined,
-  };
-}
-
 function fileParams(f: Partial<FileRow>): Record<string, unknown> {
   return { ...f, skipping: f.skipping ? 1 : 0, gone: f.gone ? 1 : 0 };
-}
-
-export function templateFromRow(r: Record<string, unknown>): TemplateRow {
-  return {
-    id: Number(r.id),
-    source: String(r.source),
-    template: String(r.template),
-    count: Number(r.count),
-    firstSeen: Number(r.first_seen),
-    lastSeen: Number(r.last_seen),
-    evicted: Number(r.evicted) === 1,
-  };
 }
 
 function fileFromRow(r: Record<string, unknown>): FileRow {

@@ -3,7 +3,7 @@
  * detector that fired, sorted (`field-rate|waf|-|httpRequest.country=XX`). Two anomalies with the same
  * signature are the same kind of finding, which is what feedback (false positive, mute) applies to.
  */
-import type { Anomaly } from '../model/record.js';
+import type { Anomaly } from './record.js';
 
 export function anomalySignature(a: Anomaly): string {
   const contributions = Array.isArray(a.explain?.contributions) ? (a.explain.contributions as Array<Record<string, unknown>>) : [];

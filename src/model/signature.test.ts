@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Anomaly } from '../model/record.js';
+import type { Anomaly } from './record.js';
 import { anomalySignature } from './signature.js';
 
 const base: Anomaly = { kind: 'window', source: 'waf', ts: 1, grade: 0.9, detector: 'field-rate', detectors: [{ detector: 'field-rate', grade: 0.9 }], reason: 'r' };

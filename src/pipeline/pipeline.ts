@@ -11,7 +11,7 @@ import { POSTFIX_FIELDS } from '../config/presets.js';
 import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
 import { FeedbackRules, learnedScores } from './feedback.js';
-import { isLargeOnline, isLearned, isSmall, MODELS_VERSION, modelsSnapshot, parseModels, restoreSnapshots, snapshotsOf, type ModelsSnapshot, type Snapshots } from './detector-state.js';
+import { isLargeOnline, isLearned, isSmall, modelsSnapshot, parseModels, restoreSnapshots, snapshotsOf, type ModelsSnapshot, type Snapshots } from './detector-state.js';
 import { anomalySignature } from '../model/signature.js';
 import { ValueTally } from '../features/value-series.js';
 import type { Features } from '../features/vector.js';

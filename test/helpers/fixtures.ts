@@ -243,7 +243,7 @@ const ANOMALOUS_SESSIONS: Array<(r: Rng) => number[]> = [
   (r) => routineSession(r).slice(0, -2), // never committed nor closed
   (r) => [...routineSession(r).slice(0, -1), 7, 7, 7, 6], // repeated errors before the close
   (r) => [1, 8, ...routineSession(r).slice(1)], // a step never seen
-  (r) => [1, 2, 5, 6], // committed without any work
+  () => [1, 2, 5, 6], // committed without any work
 ];
 
 let appSessionCache: Fixture<'session'> | undefined;

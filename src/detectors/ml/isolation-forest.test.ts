@@ -3,8 +3,6 @@ import { Rng } from '../../util/rng.js';
 import type { Features } from '../model.js';
 import { averagePathLength, IsolationForest, restoreIsolationForest } from './isolation-forest.js';
 
-const UNSEEN: Features[] = [{}, { 'never.seen': 5 }, { 'level.FATAL': 1, 'brand.new': 1e9 }, { 'template.rarity': NaN, 'records.log2': Infinity }];
-
 /** n points of a 2-d normal cloud around the origin, seeded. */
 function cloud(n: number, seed = 1): Features[] {
   const r = new Rng(seed);

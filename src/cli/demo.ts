@@ -11,7 +11,7 @@ import { loadConfig } from '../config/load.js';
 import { WAF_FIELDS_PRESET } from '../config/presets.js';
 import { parseWafAnomaly, WafGenerator } from '../generators/waf.js';
 import { runGenerator } from '../generators/writer.js';
-import { daySpan, planIncidents } from '../generators/postfix.js';
+import { daySpan, planIncidents, startOfUtcDay } from '../generators/postfix.js';
 import { runPostfix } from '../generators/postfix-run.js';
 import { createLogger } from '../util/log.js';
 import { UsageError } from '../model/errors.js';
@@ -152,7 +152,9 @@ async function runMailDemo(flags: DemoFlags): Promise<void> {
   const say = (s: string) => process.stderr.write(s + '\n');
   say(pc.bold('logradar demo --scenario mail') + ': a week of Postfix mail logs → watch → detect → store');
   const span = daySpan(Date.now(), 7);
-  const incidents = planIncidents(undefined, span, seed);
+  // incidents on whole days only: on today's part-day they would be squeezed into the hours before now
+  // (at night, with too little mail in an hourly window to tell), so what the demo shows would depend on the hour
+  const incidents = planIncidents(undefined, { start: span.start, end: startOfUtcDay(span.end) }, seed);
   const week = await runPostfix({ outDir: mailDir, seed, start: span.start, end: span.end, incidents });
   say(`  logs:     ${mailDir} (${week.files.length} daily files, ${week.lines} lines; then live mail appended to today's file)`);
   for (const l of week.labels) say(pc.magenta(`  incident: ${l.type} ${l.start} → ${l.end}`));

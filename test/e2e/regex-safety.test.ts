@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, runCli, startWatch, tmpDir, waitCaughtUp, waitFor, writeConfig } from '../helpers/cli.js';
@@ -32,7 +33,7 @@ async function check(config: Record<string, unknown>, key: string): Promise<void
   const p = startWatch({ paths: [logs], dataDir: data, config: cfg });
   if (checked.code !== 0) {
     expect(checked.code).toBe(2);
-    const exited = await Promise.race([p.exited, new Promise<undefined>((r) => setTimeout(r, 30_000))]);
+    const exited = await Promise.race([p.exited, sleep(30_000).then(() => undefined)]);
     expect(exited?.code, 'watch refuses what config --check refuses').toBe(2);
     expect(p.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${cfg}: ${key}: `)]);
     return;

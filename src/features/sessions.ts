@@ -5,6 +5,7 @@
  * because a sequence model or a count vector judges the whole session.
  */
 import type { ParsedRecord } from '../model/record.js';
+import { compileUserRegex } from '../util/user-regex.js';
 
 export interface SessionOptions {
   /** Regex whose first match in the raw line is the session key (compiled once). */
@@ -60,8 +61,8 @@ export class SessionTracker {
   evicted = 0;
 
   constructor(private readonly opts: SessionOptions) {
-    if (opts.key) this.keyRe = new RegExp(opts.key);
-    if (opts.end) this.endRe = new RegExp(opts.end);
+    if (opts.key) this.keyRe = compileUserRegex(opts.key, '', 'session.key');
+    if (opts.end) this.endRe = compileUserRegex(opts.end, '', 'session.end');
   }
 
   get enabled(): boolean {

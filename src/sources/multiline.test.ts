@@ -148,7 +148,7 @@ describe('multilineOptions', () => {
     expect(multilineOptions(c({ format: 'plain', multiline: { enabled: true } }))).toBeUndefined();
     expect(multilineOptions(c({ format: 'auto', multiline: { enabled: false } }))).toBeUndefined();
     expect(multilineOptions(c({}))).toEqual({ maxLines: 500, maxBytes: 1 << 20, flushTimeout: 300, start: undefined });
-    expect(configSchema.safeParse({ parse: { multiline: { start: '(x+)+' } } }).success).toBe(false);
+    expect(configSchema.safeParse({ parse: { multiline: { start: '(x+)+\\1' } } }).success).toBe(false);
   });
 });
 

@@ -17,6 +17,7 @@
 import type { Config } from '../config/schema.js';
 import type { ComponentMetrics } from '../model/metrics.js';
 import type { RawLine } from '../model/record.js';
+import { compileUserRegex } from '../util/user-regex.js';
 
 export interface MultilineOptions {
   maxLines: number;
@@ -53,7 +54,7 @@ export class LineGrouper {
     private readonly opts: MultilineOptions,
     private readonly metrics?: ComponentMetrics,
   ) {
-    if (opts.start !== undefined) this.start = new RegExp(opts.start);
+    if (opts.start !== undefined) this.start = compileUserRegex(opts.start, '', 'parse.multiline.start');
   }
 
   /** First line of the held record: a checkpoint must not pass it. */

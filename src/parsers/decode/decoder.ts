@@ -14,6 +14,7 @@ import { addPostfixFields } from './postfix.js';
 import { read5424, readPri, severityLevel } from './syslog.js';
 import { detectTimestamp, timeFromValue } from './timestamp.js';
 import { apacheClient, decodeAccessLog, decodeApacheError, decodeNginxError } from './webserver.js';
+import { compileUserRegex } from '../../util/user-regex.js';
 
 export type DecodeOptions = Pick<Config['parse'], 'format' | 'messageFields' | 'timestampFields'> & { regex?: string };
 
@@ -40,7 +41,7 @@ export class Decoder {
     private readonly opts: DecodeOptions,
     private readonly metrics?: ComponentMetrics,
   ) {
-    if (opts.regex) this.regex = new RegExp(opts.regex);
+    if (opts.regex) this.regex = compileUserRegex(opts.regex, '', 'parse.regex');
     this.jsonFormat = JSON_FORMATS.has(opts.format);
   }
 

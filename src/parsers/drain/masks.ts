@@ -2,11 +2,12 @@
  * User masks (`parse.masks`): regexes applied to a message before the miner's own masking, each match
  * replaced by a fixed text (`<*>` by default, which the miner treats as a variable). The built-in
  * masking (numbers, addresses, ids, hex, paths and URLs holding digits) needs no regex; these are for
- * what it leaves as words. Regexes are validated at config load (no nested quantifiers); a replacement
+ * what it leaves as words. A user's regex runs on a linear-time engine (util/user-regex.ts); a replacement
  * is literal text (`$1` is not expanded).
  */
-import { WILDCARD, type MaskRule } from '../../model/masks.js';
+import { isShippedMask, WILDCARD, type MaskRule } from '../../model/masks.js';
 import { countWild } from './masking.js';
+import { compileUserRegex } from '../../util/user-regex.js';
 
 interface Compiled {
   re: RegExp;
@@ -19,7 +20,11 @@ export class UserMasks {
   private readonly rules: Compiled[];
 
   constructor(rules: readonly MaskRule[]) {
-    this.rules = rules.map((r) => ({ re: new RegExp(r.regex, 'g'), replacement: r.replacement, wild: countWild(r.replacement) }));
+    this.rules = rules.map((r) => ({
+      re: isShippedMask(r.regex) ? new RegExp(r.regex, 'g') : compileUserRegex(r.regex, 'g', `parse.masks "${r.name}"`),
+      replacement: r.replacement,
+      wild: countWild(r.replacement),
+    }));
   }
 
   /**

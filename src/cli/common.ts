@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LogradarError, UsageError } from '../model/errors.js';
 import { parseTimeSpec } from '../util/units.js';
+import { writeOut } from './output.js';
 
 export interface CommonFlags {
   config?: string;
@@ -57,7 +58,6 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
 }
 
 /** Writes one NDJSON line; returns a promise that resolves when the stream can take more. */
-export function writeJsonLine(obj: unknown, out: NodeJS.WritableStream = process.stdout): Promise<void> | void {
-  const ok = out.write(JSON.stringify(obj) + '\n');
-  if (!ok) return new Promise((resolve) => out.once('drain', () => resolve()));
+export function writeJsonLine(obj: unknown, out: NodeJS.WritableStream = process.stdout): Promise<void> | undefined {
+  return writeOut(JSON.stringify(obj) + '\n', out);
 }

@@ -12,6 +12,9 @@ import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
 import { registerWatch } from './watch.js';
+import { guardStdout } from './output.js';
+
+guardStdout();
 
 const program = new Command();
 program

@@ -16,6 +16,7 @@ import { LineGrouper, multilineOptions } from '../sources/multiline.js';
 import { IDLE, withIdle } from '../util/idle.js';
 import { action, configFromFlags, type CommonFlags } from './common.js';
 import { safeText } from './format.js';
+import { writeOut } from './output.js';
 
 interface ParseFlags extends CommonFlags {
   format?: (typeof FORMATS)[number];
@@ -72,7 +73,7 @@ export function registerParse(program: Command): void {
           if (out.length === 0) return;
           const text = out.join('\n') + '\n';
           out = [];
-          if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+          await writeOut(text);
         };
         input.setEncoding('utf8');
         // from a live pipe, a held multi-line record goes out once the input is quiet for the flush timeout

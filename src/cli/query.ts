@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { action, configFromFlags, numberFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
 import { anomalyJson, anomalyLine, eventJson, eventLine } from './format.js';
+import { writeOut } from './output.js';
 
 interface EventFlags extends CommonFlags {
   source?: string;
@@ -43,7 +44,7 @@ export function registerQuery(program: Command): void {
         const color = !!process.stdout.isTTY;
         for (const e of store.events(q)) {
           if (flags.json) await writeJsonLine(eventJson(e));
-          else process.stdout.write(eventLine(e, color) + '\n');
+          else await writeOut(eventLine(e, color) + '\n');
         }
       } finally {
         store.close();
@@ -71,7 +72,7 @@ export function registerQuery(program: Command): void {
         const color = !!process.stdout.isTTY;
         for (const a of rows) {
           if (flags.json) await writeJsonLine(anomalyJson(a));
-          else process.stdout.write(anomalyLine(a, color) + '\n');
+          else await writeOut(anomalyLine(a, color) + '\n');
         }
         if (!flags.json && rows.length === 0) process.stderr.write('no anomalies\n');
       } finally {

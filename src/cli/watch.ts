@@ -12,7 +12,8 @@ import { createLogger } from '../util/log.js';
 import { startReportSchedule } from '../report/schedule.js';
 import { checkBind } from '../server/auth.js';
 import type { HttpSource } from '../sources/http.js';
-import { action, configFromFlags, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
+import { action, configFromFlags, withCommonFlags, type CommonFlags } from './common.js';
+import { drained, onStdoutGone, writeOut } from './output.js';
 import { httpSource, startUiOrStop } from './ui.js';
 import { anomalyJson, anomalyLine } from './format.js';
 import { startAlerts, type Alerts } from '../alerts/service.js';
@@ -79,6 +80,8 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
       return sources;
     },
     log,
+    // anomalies are printed as batches are committed: a slow reader of stdout slows reading
+    { beforeBatch: opts.quiet ? undefined : () => drained() },
   );
   const runner = handle.runner;
   handle.alerts = startAlerts(config, runner.pipeline, runner.metrics, log);
@@ -91,8 +94,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
         process.stderr.write('\r\x1b[2K');
         statusShown = false;
       }
-      if (opts.json) void writeJsonLine(anomalyJson(a));
-      else process.stdout.write(anomalyLine(a, color) + '\n');
+      void writeOut(opts.json ? JSON.stringify(anomalyJson(a)) + '\n' : anomalyLine(a, color) + '\n');
     });
   }
   let statusTimer: NodeJS.Timeout | undefined;
@@ -119,6 +121,12 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // the reader of stdout went away (`watch --json | head`): stop as on SIGTERM, exit 0
+  if (!opts.quiet)
+    onStdoutGone(() => {
+      log.info('standard output closed: stopping');
+      runner.stop();
+    });
   runner.done = runner.done.finally(() => {
     stopReports?.();
     if (retrain) clearInterval(retrain);

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { MetricsRegistry } from '../model/metrics.js';
-import type { Source } from '../sources/source.js';
+import type { Source, SourceBatch } from '../sources/source.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { Pipeline } from './pipeline.js';
 
@@ -19,7 +19,12 @@ export interface Runner {
 }
 
 /** Opens the store, builds the sources (file sources need the store for checkpoints) and runs them. */
-export function startRunner(config: Config, makeSources: (store: SqliteStore) => Source[], log: Logger, opts: { tickMs?: number } = {}): Runner {
+export function startRunner(
+  config: Config,
+  makeSources: (store: SqliteStore) => Source[],
+  log: Logger,
+  opts: { tickMs?: number; /** Awaited before each batch: a slow reader of the output holds reading back. */ beforeBatch?: () => Promise<void> | undefined } = {},
+): Runner {
   const store = SqliteStore.open(config.dataDir);
   const sources = makeSources(store);
   const metrics = new MetricsRegistry();
@@ -33,6 +38,13 @@ export function startRunner(config: Config, makeSources: (store: SqliteStore) =>
     }
   }, opts.tickMs ?? 1000);
   timer.unref();
+  const gate = opts.beforeBatch;
+  const emit = gate
+    ? async (b: SourceBatch) => {
+        await gate();
+        return pipeline.handle(b);
+      }
+    : pipeline.handle;
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -45,7 +57,7 @@ export function startRunner(config: Config, makeSources: (store: SqliteStore) =>
     .then(() =>
       Promise.all(
         sources.map((s) =>
-          s.run({ emit: pipeline.handle, metrics, log }).catch((e: unknown) => {
+          s.run({ emit, metrics, log }).catch((e: unknown) => {
             log.error({ source: s.name, err: (e as Error).message }, 'source failed');
             throw e;
           }),

@@ -14,7 +14,7 @@ import { UserMasks } from '../parsers/drain/masks.js';
 import { TemplateMiner } from '../parsers/drain/miner.js';
 import { LineGrouper, multilineOptions } from '../sources/multiline.js';
 import { IDLE, withIdle } from '../util/idle.js';
-import { action, configFromFlags, type CommonFlags } from './common.js';
+import { action, checkInputFile, configFromFlags, type CommonFlags } from './common.js';
 import { safeText } from './format.js';
 import { writeOut } from './output.js';
 
@@ -35,6 +35,7 @@ export function registerParse(program: Command): void {
     .option('--config <file>', 'YAML config file (parse.* keys)')
     .action(
       action(async (file: string, flags: ParseFlags) => {
+        if (file !== '-') checkInputFile(file);
         const config = configFromFlags(flags, { parse: { format: flags.format, regex: flags.regex } });
         let next = 0;
         const m = config.parse.miner;

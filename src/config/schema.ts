@@ -353,7 +353,11 @@ const serverSchema = section(
       .default('127.0.0.1:7420')
       .describe('Address of the HTTP API and dashboard (serve, watch --ui, demo). Any address but loopback needs auth.token.'),
     bodyLimit: byteSize('1MiB').describe('Largest request body, after gzip/deflate decoding (413 beyond).'),
-    requestTimeout: duration('30s').describe('Most time a client may take to send a whole request (408 beyond).'),
+    requestTimeout: duration('30s').describe('Most time a client may take to send a whole request, headers or body (408 beyond).'),
+    allowedHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Host names the server answers to besides its listen address, localhost and IP literals (a reverse proxy\'s public name); any other Host header gets 421, which stops DNS rebinding.'),
     rateLimit: section(
       {
         max: z.number().int().min(1).default(1200).describe('Requests allowed per token (or per client address without one) in each window (429 beyond).'),

@@ -44,6 +44,20 @@ export function numberFlag(name: string, value: string | undefined): number | un
   return n;
 }
 
+/** A count flag such as --limit: a whole number of at least 1 (a negative limit would print nothing). */
+export function countFlag(name: string, value: string | undefined): number | undefined {
+  const n = numberFlag(name, value);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`${name}: "${value}" is not a positive whole number`);
+  return n;
+}
+
+/** A grade flag such as --min-grade: grades lie between 0 and 1. */
+export function gradeFlag(name: string, value: string | undefined): number | undefined {
+  const n = numberFlag(name, value);
+  if (n !== undefined && (n < 0 || n > 1)) throw new UsageError(`${name}: "${value}" is not a grade between 0 and 1`);
+  return n;
+}
+
 /** Wraps a command action: an error prints one line and exits with its code (see `fail`). */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {

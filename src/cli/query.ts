@@ -1,7 +1,7 @@
 /** `logradar events` and `logradar anomalies`: read the store, also while `watch` writes it (WAL readers). */
 import type { Command } from 'commander';
 import { SqliteStore } from '../store/sqlite/store.js';
-import { action, configFromFlags, numberFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
+import { action, configFromFlags, countFlag, gradeFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
 import { anomalyJson, anomalyLine, eventJson, eventLine } from './format.js';
 import { writeOut } from './output.js';
 
@@ -39,7 +39,7 @@ export function registerQuery(program: Command): void {
       const config = configFromFlags(flags);
       const store = SqliteStore.open(config.dataDir, { readonly: true });
       try {
-        const limit = numberFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
+        const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
         const q = { source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), grep: flags.grep, limit };
         const color = !!process.stdout.isTTY;
         for (const e of store.events(q)) {
@@ -67,8 +67,8 @@ export function registerQuery(program: Command): void {
       const config = configFromFlags(flags);
       const store = SqliteStore.open(config.dataDir, { readonly: true });
       try {
-        const limit = numberFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
-        const rows = store.anomalies({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), minGrade: numberFlag('--min-grade', flags.minGrade), limit });
+        const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
+        const rows = store.anomalies({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), minGrade: gradeFlag('--min-grade', flags.minGrade), limit });
         const color = !!process.stdout.isTTY;
         for (const a of rows) {
           if (flags.json) await writeJsonLine(anomalyJson(a));

@@ -65,6 +65,27 @@ describe('bad input or usage: exit 2, one line naming the path', () => {
   });
 });
 
+describe('values that would silently drop everything or print nothing: exit 2 naming the flag or key', () => {
+  it('--limit -1, --limit 1.5, --min-grade 2', async () => {
+    const data = join(root, 'flags');
+    expect((await runCli(['watch', input, '--once', '--data-dir', data, '--log-level', 'warn'])).code).toBe(0);
+    for (const [cmd, flag, value] of [['events', '--limit', '-1'], ['anomalies', '--limit', '1.5'], ['anomalies', '--min-grade', '2'], ['anomalies', '--min-grade', '-0.1']]) {
+      const r = await runCli([cmd, '--data-dir', data, flag, value]);
+      expect(r.code, `${cmd} ${flag} ${value}`).toBe(2);
+      oneLine(r.stderr, flag, value);
+    }
+  });
+
+  it('files.maxLineBytes: 0', async () => {
+    const cfg = join(root, 'zero');
+    mkdirSync(cfg);
+    const file = writeConfig(cfg, { files: { maxLineBytes: 0 } });
+    const r = await runCli(['watch', input, '--once', '--config', file, '--data-dir', join(root, 'd-zero')]);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr, file, 'files.maxLineBytes');
+  });
+});
+
 describe('failures at run time: exit 1, one line naming the store and the cause', () => {
   it('a page corrupted under a query', async () => {
     const data = join(root, 'corrupt');

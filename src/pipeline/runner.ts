@@ -26,8 +26,12 @@ export function startRunner(
   opts: { tickMs?: number; /** Awaited before each batch: a slow reader of the output holds reading back. */ beforeBatch?: () => Promise<void> | undefined } = {},
 ): Runner {
   const store = SqliteStore.open(config.dataDir);
+  // a damaged page is found now, not in the middle of a query days later; reported on /healthz too
+  const integrity = store.checkIntegrity();
+  if (!integrity.ok) log.warn({ store: store.path, problems: integrity.problems }, `the store ${store.path} is damaged (quick_check); restore a backup or move it aside`);
   const sources = makeSources(store);
   const metrics = new MetricsRegistry();
+  metrics.restore(store.loadCounters());
   const pipeline = new Pipeline(config, store, metrics, log);
   const timer = setInterval(() => {
     try {

@@ -37,6 +37,8 @@ interface Tracked {
   /** Wall time of the last poll that found the file in the watched set. */
   lastSeen: number;
   seen: boolean;
+  /** The failure last warned about, with the size and mtime it was seen at: the same one is not logged again. */
+  warned?: string;
 }
 
 /** The identity a descriptor must have before its bytes are taken as a tracked file's. */
@@ -467,11 +469,11 @@ export class FileSource implements Source {
     try {
       n = readSync(t.fd!, this.readBuf, 0, this.readBuf.length, pos);
     } catch (e) {
-      this.m.error('read');
-      ctx.log.warn({ path: t.row.path, code: (e as NodeJS.ErrnoException).code }, 'read failed');
+      this.failed(t, 'read', e as NodeJS.ErrnoException, ctx);
       this.closeFd(t);
       return false;
     }
+    t.warned = undefined;
     const now = Date.now();
     if (n === 0) {
       if (t.row.gone && now - t.lastData > this.opts.closeInactive && !t.grouper?.holding) this.forget(t);
@@ -555,10 +557,18 @@ export class FileSource implements Source {
       t.lastData = Date.now();
       return true;
     } catch (e) {
-      this.m.error('open');
-      ctx.log.warn({ path: t.row.path, code: (e as NodeJS.ErrnoException).code }, 'cannot open file');
+      this.failed(t, 'open', e as NodeJS.ErrnoException, ctx);
       return false;
     }
+  }
+
+  /** Counts and warns about a failure once, and again only when the file changes (or fails otherwise): not at every poll. */
+  private failed(t: Tracked, stage: 'open' | 'read', e: NodeJS.ErrnoException, ctx: SourceContext): void {
+    const key = `${stage}:${e.code}:${t.size}:${t.mtimeNs}`;
+    if (t.warned === key) return;
+    t.warned = key;
+    this.m.error(stage);
+    ctx.log.warn({ path: t.row.path, code: e.code }, stage === 'open' ? 'cannot open file (warned again when it changes)' : 'read failed (warned again when the file changes)');
   }
 
   private closeFd(t: Tracked): void {

@@ -397,6 +397,21 @@ export class SqliteStore {
     return r;
   }
 
+  /** Result of the last `checkIntegrity()`, undefined before one ran. */
+  integrity?: { ok: boolean; problems: string[] };
+
+  /** SQLite's quick_check (every page and index entry, not their cross-checks): problems found, at most 20. */
+  checkIntegrity(): { ok: boolean; problems: string[] } {
+    let problems: string[];
+    try {
+      problems = (this.db.pragma('quick_check(20)') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok');
+    } catch (e) {
+      problems = [(e as Error).message];
+    }
+    this.integrity = { ok: problems.length === 0, problems };
+    return this.integrity;
+  }
+
   loadCounters(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const r of this.db.prepare('SELECT component, value FROM counters').all() as { component: string; value: string }[]) out[r.component] = JSON.parse(r.value);

@@ -3,11 +3,12 @@
  * store is reported at start and on /healthz, and an unreadable file is warned about once per change.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { appendFileSync, chmodSync, closeSync, mkdirSync, openSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { BIN, cleanupAfterEach, runCli, startWatch, tmpDir, waitCaughtUp, waitFor, writeConfig } from '../helpers/cli.js';
+import { BIN, cleanupAfterEach, runCli, startWatch, streamCli, tmpDir, waitCaughtUp, waitFor, writeConfig } from '../helpers/cli.js';
 import { LineWriter } from '../helpers/linegen.js';
 import { fileCounters, status } from '../helpers/oracle.js';
 
@@ -84,6 +85,31 @@ describe('a partly corrupt store', () => {
     } finally {
       s.child.kill('SIGTERM');
     }
+  });
+});
+
+describe('#18 a corrupt checkpoint or model snapshot', () => {
+  it('starts, warns once per broken snapshot, relearns, and re-reads the file rather than skip any of it', async () => {
+    const root = tmpDir();
+    const log = join(root, 'app.log');
+    const data = join(root, 'data');
+    writeFileSync(log, Array.from({ length: 3000 }, (_, i) => `2026-11-21T10:00:00Z worker ${i % 3} finished job ${i}`).join('\n') + '\n');
+    expect((await runCli(['watch', log, '--once', '--data-dir', data, '--log-level', 'warn'])).code).toBe(0);
+    const db = new Database(join(data, 'logradar.db'));
+    expect(db.prepare("UPDATE model_state SET value = '{not json'").run().changes).toBe(2);
+    db.prepare("UPDATE files SET fp = 'garbage', offset = offset - 5").run();
+    db.close();
+    appendFileSync(log, 'one more line\n');
+    const r = await runCli(['watch', log, '--once', '--data-dir', data, '--log-level', 'warn']);
+    expect(r.code, r.stderr).toBe(0);
+    const warnings = r.stderr.trim().split('\n');
+    expect(warnings, r.stderr).toHaveLength(2);
+    expect(warnings.every((w) => /unreadable/.test(w))).toBe(true);
+    const st = await status(data);
+    expect(st.counters.detect.errors.state).toBe(2);
+    const lines = new Set<number>();
+    await streamCli(['events', '--data-dir', data, '--json'], (l) => lines.add((JSON.parse(l) as { line: number }).line));
+    expect(lines.size).toBe(3001);
   });
 });
 

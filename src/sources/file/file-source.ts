@@ -37,7 +37,7 @@ interface Tracked {
   /** Wall time of the last poll that found the file in the watched set. */
   lastSeen: number;
   seen: boolean;
-  /** The failure last warned about, with the size and mtime it was seen at: the same one is not logged again. */
+  /** The failure last warned about, with the size (and mtime, when known) it was seen at: the same one is not logged again. */
   warned?: string;
 }
 
@@ -562,7 +562,7 @@ export class FileSource implements Source {
     }
   }
 
-  /** Counts and warns about a failure once, and again only when the file changes (or fails otherwise): not at every poll. */
+  /** Counts and warns about a failure once, and again only when the file changes size (or fails otherwise): not at every poll. */
   private failed(t: Tracked, stage: 'open' | 'read', e: NodeJS.ErrnoException, ctx: SourceContext): void {
     const key = `${stage}:${e.code}:${t.size}:${t.mtimeNs}`;
     if (t.warned === key) return;

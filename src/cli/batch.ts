@@ -16,6 +16,7 @@ import { StreamSource } from '../sources/stdin.js';
 import { createLogger } from '../util/log.js';
 import { action, configFromFlags, writeJsonLine, type CommonFlags } from './common.js';
 import { anomalyJson, anomalyLine, round } from './format.js';
+import { drained } from './output.js';
 
 interface BatchFlags extends CommonFlags {
   model: string;
@@ -68,11 +69,7 @@ export function registerBatch(program: Command): void {
         const trainedKey = model.info?.session?.key;
         if (trainedKey !== config.session.key) process.stderr.write(`logradar: warning: the model was trained with session key ${trainedKey ?? '(none)'}, detecting with ${config.session.key ?? '(none)'}\n`);
         const color = !!process.stdout.isTTY;
-        const pending: Array<Promise<void>> = [];
-        const write = (o: unknown) => {
-          const p = writeJsonLine(o);
-          if (p) pending.push(p);
-        };
+        const write = (o: unknown) => void writeJsonLine(o);
         await runBatch(config, model, files, flags.source, { learn: false, report: true, stateEveryBatch: false }, (pipeline) => {
           pipeline.onAnomaly((a) => {
             if (flags.json) write({ ...anomalyJson(a), source: a.explain?.file ?? a.source, ...(flags.all ? { anomalous: true } : {}) });
@@ -89,7 +86,7 @@ export function registerBatch(program: Command): void {
             );
           }
         });
-        await Promise.all(pending);
+        await drained();
       }),
     );
 }

@@ -12,6 +12,10 @@ import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
 import { registerWatch } from './watch.js';
+import { guardStdout } from './output.js';
+import { fail } from './common.js';
+
+guardStdout();
 
 const program = new Command();
 program
@@ -43,4 +47,8 @@ if (first !== undefined && !first.startsWith('-') && first !== 'help' && !progra
   process.exit(2);
 }
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  fail(e);
+}

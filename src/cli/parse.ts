@@ -14,8 +14,9 @@ import { UserMasks } from '../parsers/drain/masks.js';
 import { TemplateMiner } from '../parsers/drain/miner.js';
 import { LineGrouper, multilineOptions } from '../sources/multiline.js';
 import { IDLE, withIdle } from '../util/idle.js';
-import { action, configFromFlags, type CommonFlags } from './common.js';
+import { action, checkInputFile, configFromFlags, type CommonFlags } from './common.js';
 import { safeText } from './format.js';
+import { writeOut } from './output.js';
 
 interface ParseFlags extends CommonFlags {
   format?: (typeof FORMATS)[number];
@@ -34,6 +35,7 @@ export function registerParse(program: Command): void {
     .option('--config <file>', 'YAML config file (parse.* keys)')
     .action(
       action(async (file: string, flags: ParseFlags) => {
+        if (file !== '-') checkInputFile(file);
         const config = configFromFlags(flags, { parse: { format: flags.format, regex: flags.regex } });
         let next = 0;
         const m = config.parse.miner;
@@ -72,7 +74,7 @@ export function registerParse(program: Command): void {
           if (out.length === 0) return;
           const text = out.join('\n') + '\n';
           out = [];
-          if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+          await writeOut(text);
         };
         input.setEncoding('utf8');
         // from a live pipe, a held multi-line record goes out once the input is quiet for the flush timeout

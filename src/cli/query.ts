@@ -1,8 +1,9 @@
 /** `logradar events` and `logradar anomalies`: read the store, also while `watch` writes it (WAL readers). */
 import type { Command } from 'commander';
 import { openStore } from '../store/open.js';
-import { action, configFromFlags, numberFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
+import { action, configFromFlags, countFlag, gradeFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
 import { anomalyJson, anomalyLine, eventJson, eventLine } from './format.js';
+import { writeOut } from './output.js';
 
 interface EventFlags extends CommonFlags {
   source?: string;
@@ -38,12 +39,12 @@ export function registerQuery(program: Command): void {
       const config = configFromFlags(flags);
       const store = openStore(config.dataDir, { readonly: true });
       try {
-        const limit = numberFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
+        const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
         const q = { source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), grep: flags.grep, limit };
         const color = !!process.stdout.isTTY;
         for (const e of store.events(q)) {
           if (flags.json) await writeJsonLine(eventJson(e));
-          else process.stdout.write(eventLine(e, color) + '\n');
+          else await writeOut(eventLine(e, color) + '\n');
         }
       } finally {
         store.close();
@@ -66,12 +67,12 @@ export function registerQuery(program: Command): void {
       const config = configFromFlags(flags);
       const store = openStore(config.dataDir, { readonly: true });
       try {
-        const limit = numberFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
-        const rows = store.anomalies({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), minGrade: numberFlag('--min-grade', flags.minGrade), limit });
+        const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
+        const rows = store.anomalies({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), minGrade: gradeFlag('--min-grade', flags.minGrade), limit });
         const color = !!process.stdout.isTTY;
         for (const a of rows) {
           if (flags.json) await writeJsonLine(anomalyJson(a));
-          else process.stdout.write(anomalyLine(a, color) + '\n');
+          else await writeOut(anomalyLine(a, color) + '\n');
         }
         if (!flags.json && rows.length === 0) process.stderr.write('no anomalies\n');
       } finally {

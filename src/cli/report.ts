@@ -7,7 +7,7 @@ import { mailReport, reportMailer } from '../report/mail.js';
 import type { ReportFormat } from '../report/render.js';
 import { makeReport } from '../report/report.js';
 import { openStore } from '../store/open.js';
-import { action, configFromFlags, numberFlag, timeFlag, withCommonFlags, type CommonFlags } from './common.js';
+import { action, configFromFlags, countFlag, timeFlag, withCommonFlags, type CommonFlags } from './common.js';
 
 interface ReportFlags extends CommonFlags {
   since?: string;
@@ -32,8 +32,7 @@ export function registerReport(program: Command): void {
   ).action(
     action(async (flags: ReportFlags) => {
       if (!(REPORT_FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format: "${flags.format}" is not one of ${REPORT_FORMATS.join(', ')}`);
-      const top = numberFlag('--top', flags.top);
-      if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError(`--top: "${flags.top}" is not a positive integer`);
+      const top = countFlag('--top', flags.top);
       const config = configFromFlags(flags);
       const now = Date.now();
       const until = timeFlag('--until', flags.until) ?? now;

@@ -5,6 +5,8 @@ import type { Config } from '../config/schema.js';
 import { RetrainJob } from '../pipeline/retrain.js';
 import { startRunner, type Runner } from '../pipeline/runner.js';
 import { FileSource } from '../sources/file/file-source.js';
+import { missingPath } from '../sources/file/discover.js';
+import { UsageError } from '../model/errors.js';
 import { multilineOptions } from '../sources/multiline.js';
 import type { Source } from '../sources/source.js';
 import { StreamSource } from '../sources/stdin.js';
@@ -13,7 +15,8 @@ import { createLogger } from '../util/log.js';
 import { startReportSchedule } from '../report/schedule.js';
 import { checkBind } from '../server/auth.js';
 import type { HttpSource } from '../sources/http.js';
-import { action, configFromFlags, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
+import { action, configFromFlags, withCommonFlags, type CommonFlags } from './common.js';
+import { drained, onStdoutGone, writeOut } from './output.js';
 import { httpSource, startUiOrStop } from './ui.js';
 import { anomalyJson, anomalyLine } from './format.js';
 import { startAlerts, type Alerts } from '../alerts/service.js';
@@ -26,6 +29,7 @@ interface WatchFlags extends CommonFlags {
   once?: boolean;
   poll?: string;
   status?: boolean;
+  allowMissing?: boolean;
 }
 
 export function registerWatch(program: Command): void {
@@ -39,12 +43,19 @@ export function registerWatch(program: Command): void {
       .option('--json', 'print anomalies as NDJSON')
       .option('--once', 'read everything there is, then exit (batch mode)')
       .option('--no-status', 'no periodic status line on a terminal')
+      .option('--allow-missing', 'wait for paths that do not exist yet (else a missing path exits 2)')
       .option('--ui', 'also serve the dashboard, the HTTP API and HTTP ingest (see server.listen)')
       .option('--listen <host:port>', 'with --ui: address to listen on (default 127.0.0.1:7420)'),
   ).action(
     action(async (paths: string[], flags: WatchFlags) => {
       const config = configFromFlags(flags, { files: { from: flags.from, pollInterval: flags.poll }, server: { listen: flags.listen } });
       if (flags.ui) checkBind(config);
+      if (!flags.allowMissing) {
+        for (const p of paths) {
+          const missing = p === '-' ? undefined : missingPath(p);
+          if (missing !== undefined) throw new UsageError(`${missing}: no such file or directory (--allow-missing waits for a path that appears later)`);
+        }
+      }
       const log = createLogger(config.logLevel);
       const w = runWatch(config, paths, log, { json: !!flags.json, once: !!flags.once, status: flags.status !== false, http: !!flags.ui });
       const ui = flags.ui ? await startUiOrStop(config, w.runner, log, w.http) : undefined;
@@ -81,6 +92,8 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
       return sources;
     },
     log,
+    // anomalies are printed as batches are committed: a slow reader of stdout slows reading
+    { beforeBatch: opts.quiet ? undefined : () => drained() },
   );
   const runner = handle.runner;
   handle.alerts = startAlerts(config, runner.pipeline, runner.metrics, log);
@@ -93,8 +106,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
         process.stderr.write('\r\x1b[2K');
         statusShown = false;
       }
-      if (opts.json) void writeJsonLine(anomalyJson(a));
-      else process.stdout.write(anomalyLine(a, color) + '\n');
+      void writeOut(opts.json ? JSON.stringify(anomalyJson(a)) + '\n' : anomalyLine(a, color) + '\n');
     });
   }
   let statusTimer: NodeJS.Timeout | undefined;
@@ -121,6 +133,12 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // the reader of stdout went away (`watch --json | head`): stop as on SIGTERM, exit 0
+  if (!opts.quiet)
+    onStdoutGone(() => {
+      log.info('standard output closed: stopping');
+      runner.stop();
+    });
   runner.done = runner.done.finally(() => {
     stopReports?.();
     if (retrain) clearInterval(retrain);

@@ -39,6 +39,9 @@ const byteSize = (def: string) =>
       return n;
     });
 
+/** A size where 0 would drop or refuse everything (every line, every body): at least one byte. */
+const positiveByteSize = (def: string) => byteSize(def).refine((n) => n >= 1, 'must be at least 1 byte (0 would drop everything)');
+
 /**
  * A user regex: must compile, and must run in linear time on a line (see util/user-regex.ts); `flags` are
  * those it is run with; `trusted` ones (the shipped masks, reviewed as written) are not checked.
@@ -80,8 +83,8 @@ const filesSchema = section(
     exclude: z.array(z.string().min(1)).default(DEFAULT_EXCLUDES).describe('Globs of files never read (compressed archives by default).'),
     from: z.enum(['beginning', 'end']).default('beginning').describe('Where a file seen for the first time is read from; afterwards the checkpoint decides.'),
     pollInterval: duration('1s').describe('How often file attributes are polled for new data, rotation and new files.'),
-    readChunkBytes: byteSize('1MiB').describe('Most bytes read from one file before committing and moving on.'),
-    maxLineBytes: byteSize('1MiB').describe('Longer lines are truncated to this many bytes and counted (dropped.truncated).'),
+    readChunkBytes: positiveByteSize('1MiB').describe('Most bytes read from one file before committing and moving on.'),
+    maxLineBytes: positiveByteSize('1MiB').describe('Longer lines are truncated to this many bytes and counted (dropped.truncated).'),
     partialLineTimeout: duration('5s').describe('A last line without a newline is held this long, then emitted as it is.'),
     closeInactive: duration('1m').describe('A file with no new data for this long has its descriptor closed.'),
     maxOpenFiles: z.number().int().min(1).default(512).describe('Most descriptors held open at once; the least recently active are closed first.'),
@@ -135,7 +138,7 @@ const parseSchema = section(
           .optional()
           .describe('A line matching this regex starts a record, every other line continues one. Unset: built-in rules (indented lines, at …, Caused by:, … N more, Python tracebacks, Java exception lines, pretty-printed JSON).'),
         maxLines: z.number().int().min(2).default(500).describe('A record reaching this many lines is emitted as it is (pretty-printed JSON documents are bounded by maxBytes only).'),
-        maxBytes: byteSize('1MiB').describe('A record reaching this size is emitted as it is.'),
+        maxBytes: positiveByteSize('1MiB').describe('A record reaching this size is emitted as it is.'),
         flushTimeout: duration('300ms').describe(
           'A record is complete once its file has been quiet this long (writers put an event in one write or a quick burst); the last line of a burst waits this long.',
         ),
@@ -347,8 +350,12 @@ const serverSchema = section(
       .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+|[0-9a-fA-F:]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:7420 or [::1]:7420')
       .default('127.0.0.1:7420')
       .describe('Address of the HTTP API and dashboard (serve, watch --ui, demo). Any address but loopback needs auth.token.'),
-    bodyLimit: byteSize('1MiB').describe('Largest request body, after gzip/deflate decoding (413 beyond).'),
-    requestTimeout: duration('30s').describe('Most time a client may take to send a whole request (408 beyond).'),
+    bodyLimit: positiveByteSize('1MiB').describe('Largest request body, after gzip/deflate decoding (413 beyond).'),
+    requestTimeout: duration('30s').describe('Most time a client may take to send a whole request, headers or body (408 beyond).'),
+    allowedHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Host names the server answers to besides its listen address, localhost and IP literals (a reverse proxy\'s public name); any other Host header gets 421, which stops DNS rebinding.'),
     rateLimit: section(
       {
         max: z.number().int().min(1).default(1200).describe('Requests allowed per token (or per client address without one) in each window (429 beyond).'),

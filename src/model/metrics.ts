@@ -36,6 +36,18 @@ export class MetricsRegistry {
     return m;
   }
 
+  /** Continues from counters saved by an earlier run (`snapshot()` as stored): losses are not forgotten at a restart. */
+  restore(saved: Record<string, unknown>): void {
+    for (const [component, v] of Object.entries(saved)) {
+      const c = v as Partial<ReturnType<ComponentMetrics['toJSON']>>;
+      const m = this.get(component);
+      m.received += num(c.received);
+      m.emitted += num(c.emitted);
+      for (const [k, n] of Object.entries(c.dropped ?? {})) m.drop(k, num(n));
+      for (const [k, n] of Object.entries(c.errors ?? {})) m.error(k, num(n));
+    }
+  }
+
   all(): ComponentMetrics[] {
     return [...this.byName.values()];
   }
@@ -45,4 +57,8 @@ export class MetricsRegistry {
     for (const m of this.byName.values()) out[m.component] = m.toJSON();
     return out;
   }
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }

@@ -286,6 +286,11 @@ export interface LogStore extends PipelineStore, FileCheckpointStore {
   sourceNames(): string[];
   eventCount(): number;
   loadCounters(): Record<string, unknown>;
+  /** Where the store lives, for messages. */
+  readonly path: string;
+  /** A check of the store's pages at start (SQLite quick_check); `integrity` keeps the last result. */
+  checkIntegrity(): { ok: boolean; problems: string[] };
+  readonly integrity?: { ok: boolean; problems: string[] };
   /** Stored events in ingestion order. */
   events(q?: EventQuery): Iterable<StoredEvent>;
   /** The stored blocks of one source holding events in [since, until] (event time), oldest first. */

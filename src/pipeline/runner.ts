@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { MetricsRegistry } from '../model/metrics.js';
 import type { LogStore } from '../model/store.js';
-import type { Source } from '../sources/source.js';
+import type { Source, SourceBatch } from '../sources/source.js';
 import { Pipeline } from './pipeline.js';
 
 export interface Runner {
@@ -19,9 +19,19 @@ export interface Runner {
 }
 
 /** Builds the sources over the opened store (file sources keep their checkpoints in it) and runs them. */
-export function startRunner(config: Config, store: LogStore, makeSources: (store: LogStore) => Source[], log: Logger, opts: { tickMs?: number } = {}): Runner {
+export function startRunner(
+  config: Config,
+  store: LogStore,
+  makeSources: (store: LogStore) => Source[],
+  log: Logger,
+  opts: { tickMs?: number; /** Awaited before each batch: a slow reader of the output holds reading back. */ beforeBatch?: () => Promise<void> | undefined } = {},
+): Runner {
+  // a damaged page is found now, not in the middle of a query days later; reported on /healthz too
+  const integrity = store.checkIntegrity();
+  if (!integrity.ok) log.warn({ store: store.path, problems: integrity.problems }, `the store ${store.path} is damaged (quick_check); restore a backup or move it aside`);
   const sources = makeSources(store);
   const metrics = new MetricsRegistry();
+  metrics.restore(store.loadCounters());
   const pipeline = new Pipeline(config, store, metrics, log);
   const timer = setInterval(() => {
     try {
@@ -32,6 +42,13 @@ export function startRunner(config: Config, store: LogStore, makeSources: (store
     }
   }, opts.tickMs ?? 1000);
   timer.unref();
+  const gate = opts.beforeBatch;
+  const emit = gate
+    ? async (b: SourceBatch) => {
+        await gate();
+        return pipeline.handle(b);
+      }
+    : pipeline.handle;
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -44,7 +61,7 @@ export function startRunner(config: Config, store: LogStore, makeSources: (store
     .then(() =>
       Promise.all(
         sources.map((s) =>
-          s.run({ emit: pipeline.handle, metrics, log }).catch((e: unknown) => {
+          s.run({ emit, metrics, log }).catch((e: unknown) => {
             log.error({ source: s.name, err: (e as Error).message }, 'source failed');
             throw e;
           }),

@@ -10,7 +10,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { MetricsRegistry } from '../model/metrics.js';
@@ -20,6 +20,7 @@ import type { HttpSource } from '../sources/http.js';
 import { Auth, checkBind, SESSION_COOKIE, type Scope } from './auth.js';
 import type { ServerContext } from './context.js';
 import { httpError } from './errors.js';
+import { crossOrigin, hostAllowed, hostNames } from './origin.js';
 import { promMetrics } from './prom.js';
 import { anomalyRoutes } from './routes/anomalies.js';
 import { healthRoutes } from './routes/health.js';
@@ -33,6 +34,8 @@ import { isPagePath, webRoutes } from './routes/web.js';
 import { apiAnomaly } from './shapes.js';
 import { StreamHub } from './stream.js';
 import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export const VERSION = '0.1.0';
 
@@ -56,6 +59,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: false,
     bodyLimit: config.server.bodyLimit,
     requestTimeout: config.server.requestTimeout,
+    // Node's own defaults would give headers 60 s, and look at the clock only every 30 s
+    http: { requestTimeout: config.server.requestTimeout, headersTimeout: config.server.requestTimeout, connectionsCheckingInterval: Math.min(1000, config.server.requestTimeout) },
+    // replies made before a route is found (timeouts, a bad URL) carry the headers and shape of every other
+    clientErrorHandler: clientError,
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).headers(SECURITY_HEADERS).code(400).send({ error: { code: 'bad_request', message: err.message } });
+    },
     // hijacked event streams are ended by the hub on close; idle keep-alive sockets are closed too
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false } },
@@ -74,6 +84,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     referrerPolicy: { policy: 'no-referrer' },
     // plain HTTP on loopback by default: HSTS would pin a host name to HTTPS it does not serve
     strictTransportSecurity: false,
+  });
+  // before anything else answers: a page of another site in the user's browser gets nothing
+  const names = hostNames(config);
+  app.addHook('onRequest', async (req) => {
+    if (!hostAllowed(req.headers.host, names)) throw httpError(421, 'misdirected_request', `this server does not answer to Host ${JSON.stringify(req.headers.host)} (add it to server.allowedHosts)`);
+    const cross = crossOrigin(req);
+    if (cross) throw httpError(403, 'cross_origin', `refused a request from another site (${cross})`);
   });
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
@@ -159,6 +176,33 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     });
   }
   return app;
+}
+
+/** Helmet's headers as configured above, for the replies made before helmet's hook runs. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self';base-uri 'self';form-action 'self';frame-ancestors 'none';object-src 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+/** Errors of the HTTP parser and the request timeout, answered on the raw socket (no request object yet). */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'the request was not sent within server.requestTimeout']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'request headers too large']
+        : [400, 'bad_request', 'malformed request'];
+  if (socket.writable) {
+    const body = JSON.stringify({ error: { code, message } });
+    const headers = { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 /** The scope a route needs: the page, its assets, health and sign-in are open. */

@@ -5,6 +5,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 
+/** The health document: the same shape whether healthy (200) or not (503). */
+const HEALTH = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' },
+    version: { type: 'string' },
+    uptimeS: { type: 'integer' },
+    store: { type: 'object', properties: { ok: { type: 'boolean' }, path: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } },
+    alerts: {
+      type: 'object',
+      properties: {
+        incidents: { type: 'integer' },
+        channels: {
+          type: 'array',
+          items: { type: 'object', properties: { channel: { type: 'string' }, sent: { type: 'integer' }, failed: { type: 'integer' }, dropped: { type: 'integer' } } },
+        },
+      },
+    },
+  },
+};
+
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(
     '/healthz',
@@ -12,28 +33,23 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
       schema: {
         hide: true,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              status: { type: 'string' },
-              version: { type: 'string' },
-              uptimeS: { type: 'integer' },
-              alerts: {
-                type: 'object',
-                properties: {
-                  incidents: { type: 'integer' },
-                  channels: {
-                    type: 'array',
-                    items: { type: 'object', properties: { channel: { type: 'string' }, sent: { type: 'integer' }, failed: { type: 'integer' }, dropped: { type: 'integer' } } },
-                  },
-                },
-              },
-            },
-          },
+          200: HEALTH,
+          503: HEALTH,
         },
       },
     },
-    async () => ({ status: 'ok', version: ctx.version, uptimeS: Math.floor((Date.now() - ctx.startedAt) / 1000), alerts: alertsHealth(ctx) }),
+    async (_req, reply) => {
+      // quick_check at start found damaged pages: 503, so that a monitor notices
+      const integrity = ctx.store.integrity ?? { ok: true, problems: [] };
+      if (!integrity.ok) void reply.code(503);
+      return {
+        status: integrity.ok ? 'ok' : 'degraded',
+        version: ctx.version,
+        uptimeS: Math.floor((Date.now() - ctx.startedAt) / 1000),
+        store: { ok: integrity.ok, path: ctx.store.path, problems: integrity.problems },
+        alerts: alertsHealth(ctx),
+      };
+    },
   );
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     const text = await ctx.prom.registry.metrics();

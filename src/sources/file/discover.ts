@@ -47,6 +47,18 @@ export function makeRoot(arg: string): WatchRoot {
   return { arg, base: abs, label: basename(abs) || 'root' };
 }
 
+/** The path `arg` needs that does not exist: itself, or for a glob the directory it starts from. */
+export function missingPath(arg: string): string | undefined {
+  const root = makeRoot(arg);
+  const need = root.pattern ? root.base : (root.file ?? root.base);
+  try {
+    statSync(need);
+    return undefined;
+  } catch {
+    return need;
+  }
+}
+
 export interface DiscoverOptions {
   include: picomatch.Matcher;
   exclude: picomatch.Matcher;

@@ -37,12 +37,31 @@ interface Tracked {
   /** Wall time of the last poll that found the file in the watched set. */
   lastSeen: number;
   seen: boolean;
+  /** The failure last warned about, with the size (and mtime, when known) it was seen at: the same one is not logged again. */
+  warned?: string;
 }
 
 /** The identity a descriptor must have before its bytes are taken as a tracked file's. */
 interface FileId {
   dev: string;
   ino: string;
+}
+
+/**
+ * What a file held before it was truncated or replaced: a copy of it found afterwards (copytruncate with
+ * the copy inside the watched set) starts where this content had been read to.
+ */
+interface Restarted {
+  source: string;
+  /** Fingerprint of the old content's first `fpLen` bytes. */
+  fp: string;
+  fpLen: number;
+  offset: number;
+  line: number;
+  skipping: boolean;
+  /** Bytes seen but not read: lost unless a copy brings them. */
+  unread: number;
+  at: number;
 }
 
 /** Files of one source modified within this of its oldest pending file are read side by side. */
@@ -60,6 +79,7 @@ export class FileSource implements Source {
   private readonly decisions = new Map<string, boolean>();
   private readBuf: Buffer;
   private firstScan = true;
+  private restarted: Restarted[] = [];
   private m!: ComponentMetrics;
   private mm?: ComponentMetrics;
 
@@ -108,6 +128,7 @@ export class FileSource implements Source {
       }
     } finally {
       for (const t of this.byId.values()) this.closeFd(t);
+      this.expireRestarted(Infinity);
     }
   }
 
@@ -152,7 +173,11 @@ export class FileSource implements Source {
     });
     for (const t of this.byId.values()) t.seen = false;
     const now = Date.now();
-    for (const d of found) {
+    this.expireRestarted(now);
+    // known files first: a truncation seen in this poll is known when a copy of the old content is met
+    const known = found.filter((d) => this.byInode.has(`${d.stat.dev}:${d.stat.ino}`));
+    const fresh = found.filter((d) => !this.byInode.has(`${d.stat.dev}:${d.stat.ino}`));
+    for (const d of [...known, ...fresh]) {
       const key = `${d.stat.dev}:${d.stat.ino}`;
       let t = this.byInode.get(key);
       if (t && t.seen && t.row.path !== d.path) continue; // a hard link to a file already read
@@ -167,8 +192,10 @@ export class FileSource implements Source {
         }
         checked = this.verify(t, d.stat, ctx);
       } else {
+        // not added: renamed between listing and opening (found under its new name next poll), or a copy
+        // of a file still being read (taken up once that file is truncated)
         const added = this.addNew(d, now, ctx);
-        if (!added) continue; // renamed between listing and opening: found under its new name next poll
+        if (!added) continue;
         t = added;
       }
       t.seen = true;
@@ -201,22 +228,35 @@ export class FileSource implements Source {
     }
     let offset = 0;
     let line = 0;
+    let skipping = false;
+    const source = sourceNameFor(d.path, d.root, this.opts.sourceName);
     const { fp, fpLen } = this.fingerprint(fd, size, null);
-    if (this.firstScan && this.opts.from === 'end') {
+    const copy = fd !== null && fpLen > 0 ? this.copyOf(fd, size, source, fp, fpLen) : undefined;
+    if (copy === 'wait') {
+      closeSync(fd!);
+      return undefined;
+    }
+    if (copy) {
+      // the copy holds what the truncated file held: read on from where that was read to
+      offset = Math.min(copy.offset, size);
+      line = copy.line;
+      skipping = copy.skipping && offset === copy.offset;
+      ctx.log.info({ path: d.path, offset }, 'copy of a truncated file: reading on from its offset');
+    } else if (this.firstScan && this.opts.from === 'end') {
       offset = size;
       line = fd === null ? 0 : this.countLines(fd, size);
     }
     if (fd !== null) closeSync(fd);
     const row: Omit<FileRow, 'id'> = {
       path: d.path,
-      source: sourceNameFor(d.path, d.root, this.opts.sourceName),
+      source,
       dev: String(d.stat.dev),
       ino: String(d.stat.ino),
       fp,
       fpLen,
       offset,
       line,
-      skipping: false,
+      skipping,
       size,
       firstSeen: now,
       lastRead: now,
@@ -244,6 +284,7 @@ export class FileSource implements Source {
       fd = null; // unreadable now: nothing to compare; reading reports the error
     }
     if (fd === null) return false;
+    const before = { fp: t.row.fp, fpLen: t.row.fpLen, offset: t.row.offset, line: t.row.line, skipping: t.row.skipping };
     try {
       if (size < consumed) reason = 'truncated';
       else {
@@ -267,7 +308,8 @@ export class FileSource implements Source {
     // is a record held for its continuation lines (read, but not committed).
     const unread = Math.max(0, t.size - Math.min(consumed, t.grouper?.first?.offset ?? consumed));
     this.m.drop(`file_${reason}`);
-    if (unread > 0) this.m.drop('unread_bytes_lost', unread);
+    if (before.fpLen > 0) this.restarted.push({ source: t.row.source, ...before, unread, at: Date.now() });
+    else if (unread > 0) this.m.drop('unread_bytes_lost', unread);
     ctx.log.info({ path: t.row.path, reason, unreadBytes: unread }, 'file restarted from the beginning');
     t.row.offset = 0;
     t.row.line = 0;
@@ -277,6 +319,55 @@ export class FileSource implements Source {
     // Stored now, not with the next data: a truncated file may stay empty, and status must not show the old offset.
     this.store.updateFile(this.checkpoint({ ...t, size }));
     return true;
+  }
+
+  /**
+   * Is a new file a copy of a file of the same source? Of one truncated or replaced since (it starts with
+   * the bytes that one was fingerprinted by): it starts where that one was read to. Of one still being
+   * read (same first bytes over the full fingerprint length, and the same bytes where the new file ends):
+   * 'wait', until the original is truncated (copytruncate) or for good (a plain copy holds nothing the
+   * original does not). A file that is no copy is read at once, however short.
+   */
+  private copyOf(fd: number, size: number, source: string, fp: string, fpLen: number): Restarted | 'wait' | undefined {
+    const i = this.restarted.findIndex((r) => r.source === source && r.fpLen <= size && (r.fpLen === fpLen ? r.fp === fp : this.fingerprint(fd, size, r.fpLen).prefixFp === r.fp));
+    if (i >= 0) return this.restarted.splice(i, 1)[0];
+    if (fpLen !== this.opts.fingerprintBytes) return undefined;
+    for (const t of this.byId.values()) {
+      if (t.row.gone || t.row.source !== source || t.row.fp !== fp || t.row.fpLen !== fpLen || t.size < size) continue;
+      if (this.sameTail(fd, t, size)) return 'wait';
+    }
+    return undefined;
+  }
+
+  /** The last bytes before `size` are the same in `fd` and in the tracked file `t`. */
+  private sameTail(fd: number, t: Tracked, size: number): boolean {
+    let other: number | null;
+    try {
+      other = t.fd ?? this.openChecked(t.row.path, t.row);
+    } catch {
+      return false;
+    }
+    if (other === null) return false;
+    try {
+      const len = Math.min(size, this.opts.fingerprintBytes);
+      const a = Buffer.alloc(len);
+      const b = Buffer.alloc(len);
+      return readSync(fd, a, 0, len, size - len) === len && readSync(other, b, 0, len, size - len) === len && a.equals(b);
+    } catch {
+      return false;
+    } finally {
+      if (other !== t.fd) closeSync(other);
+    }
+  }
+
+  /** Old contents no copy turned up for within `closeInactive`: their unread bytes are lost. */
+  private expireRestarted(now: number): void {
+    const keep: Restarted[] = [];
+    for (const r of this.restarted) {
+      if (now - r.at < this.opts.closeInactive) keep.push(r);
+      else if (r.unread > 0) this.m.drop('unread_bytes_lost', r.unread);
+    }
+    this.restarted = keep;
   }
 
   /**
@@ -378,11 +469,11 @@ export class FileSource implements Source {
     try {
       n = readSync(t.fd!, this.readBuf, 0, this.readBuf.length, pos);
     } catch (e) {
-      this.m.error('read');
-      ctx.log.warn({ path: t.row.path, code: (e as NodeJS.ErrnoException).code }, 'read failed');
+      this.failed(t, 'read', e as NodeJS.ErrnoException, ctx);
       this.closeFd(t);
       return false;
     }
+    t.warned = undefined;
     const now = Date.now();
     if (n === 0) {
       if (t.row.gone && now - t.lastData > this.opts.closeInactive && !t.grouper?.holding) this.forget(t);
@@ -466,10 +557,18 @@ export class FileSource implements Source {
       t.lastData = Date.now();
       return true;
     } catch (e) {
-      this.m.error('open');
-      ctx.log.warn({ path: t.row.path, code: (e as NodeJS.ErrnoException).code }, 'cannot open file');
+      this.failed(t, 'open', e as NodeJS.ErrnoException, ctx);
       return false;
     }
+  }
+
+  /** Counts and warns about a failure once, and again only when the file changes size (or fails otherwise): not at every poll. */
+  private failed(t: Tracked, stage: 'open' | 'read', e: NodeJS.ErrnoException, ctx: SourceContext): void {
+    const key = `${stage}:${e.code}:${t.size}:${t.mtimeNs}`;
+    if (t.warned === key) return;
+    t.warned = key;
+    this.m.error(stage);
+    ctx.log.warn({ path: t.row.path, code: e.code }, stage === 'open' ? 'cannot open file (warned again when it changes)' : 'read failed (warned again when the file changes)');
   }
 
   private closeFd(t: Tracked): void {

@@ -33,7 +33,20 @@ export const BLOCK_LINES = 256;
 /** Per line in a block's `meta`: ts, line, offset, template id (-1 for none). */
 const META_FIELDS = 4;
 
+/** Creates the data dir; one that cannot be (a file in the way, no permission) is a bad --data-dir: exit 2. */
+function makeDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' ? 'a file is in the way, not a directory' : code === 'ENOTDIR' ? 'a file is in the way in its path' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (e as Error).message;
+    throw new LogradarError('LOGRADAR_ERR_STORE', `data dir ${dataDir}: cannot create it (${why}); give another with --data-dir or dataDir`, 2);
+  }
+}
+
 export class SqliteStore implements LogStore {
+  /** Paths of the stores opened in this process: errors from SQLite do not say which file they concern. */
+  static readonly openedPaths = new Set<string>();
   readonly db: Database.Database;
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   private readonly commitTx: (b: CommitBatch, now: number) => void;
@@ -43,7 +56,7 @@ export class SqliteStore implements LogStore {
 
   /** Opens (creating when allowed) the store in `dataDir`; refuses a store written by a newer version. */
   static open(dataDir: string, opts: { readonly?: boolean } = {}): SqliteStore {
-    if (!opts.readonly) mkdirSync(dataDir, { recursive: true });
+    if (!opts.readonly) makeDataDir(dataDir);
     const path = join(dataDir, DB_FILE);
     let db: Database.Database;
     try {
@@ -86,6 +99,7 @@ export class SqliteStore implements LogStore {
     const last = db.prepare('SELECT first_event + n AS next FROM event_blocks ORDER BY id DESC LIMIT 1').get() as { next: number } | undefined;
     this.nextEvent = last?.next ?? 1;
     this.commitTx = db.transaction((b: CommitBatch, now: number) => this.commitInTx(b, now));
+    SqliteStore.openedPaths.add(path);
   }
 
   private migrate(): void {
@@ -274,6 +288,21 @@ export class SqliteStore implements LogStore {
   /** One key's state in its own transaction (a batch's state is written by `commit`, with its data). */
   saveState(row: StateRow, now = Date.now()): void {
     this.stmts.saveState.run(row.key, row.version, row.value, now);
+  }
+
+  /** Result of the last `checkIntegrity()`, undefined before one ran. */
+  integrity?: { ok: boolean; problems: string[] };
+
+  /** SQLite's quick_check (every page and index entry, not their cross-checks): problems found, at most 20. */
+  checkIntegrity(): { ok: boolean; problems: string[] } {
+    let problems: string[];
+    try {
+      problems = (this.db.pragma('quick_check(20)') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok');
+    } catch (e) {
+      problems = [(e as Error).message];
+    }
+    this.integrity = { ok: problems.length === 0, problems };
+    return this.integrity;
   }
 
   loadCounters(): Record<string, unknown> {

@@ -19,15 +19,71 @@ describe('Calibrator', () => {
     expect(c.grade(100)).toBeGreaterThan(0.7);
   });
 
-  it('needs at least 1/alarmRate scores before it grades, whatever the configured warm-up', () => {
-    const c = new Calibrator({ threshold: 0.7, alarmRate: 0.001, warmup: 10 });
-    for (let i = 0; i < 999; i++) c.observe(i % 10);
-    expect(c.grade(100)).toBe(0);
-    c.observe(5);
-    expect(c.grade(100)).toBeGreaterThan(0.7);
-    const zero = new Calibrator({ threshold: 0.7, alarmRate: 0, warmup: 10 });
-    for (let i = 0; i < 10; i++) zero.observe(i);
-    expect(zero.grade(100)).toBeGreaterThan(0.7);
+  it('grades short histories: a score just beyond all of them alarms only once the sample is big enough for the alarm rate', () => {
+    // scores 1..n: the top one is beyond all but none of the others
+    const linear = (n: number, alarmRate: number) => {
+      const c = new Calibrator({ threshold: 0.7, alarmRate, warmup: 30 });
+      for (let i = 1; i <= n; i++) c.observe(i);
+      return c;
+    };
+    const short = linear(30, 0.01);
+    // grades exist after a few dozen scores
+    expect(short.grade(27)).toBeGreaterThan(0);
+    expect(short.grade(27)).toBeLessThan(0.7);
+    // just beyond all 30 (beyond the sketch's 2 % buckets): the rank says p ≤ 1/31, not ≤ 1 %, and the tail fit does not say it either
+    expect(short.pValue(32)).toBeLessThanOrEqual(1 / 31);
+    expect(short.grade(32)).toBeLessThan(0.7);
+    // just beyond 99: p ≤ 1/100 = alarmRate
+    expect(linear(99, 0.01).grade(103)).toBeGreaterThanOrEqual(0.7);
+    expect(linear(98, 0.01).grade(102)).toBeLessThan(0.7);
+    // a 0.1 % tail: just beyond 999 scores by the rank alone; far beyond a short history by its fitted tail
+    expect(linear(500, 0.001).grade(520)).toBeLessThan(0.7);
+    expect(linear(999, 0.001).grade(1030)).toBeGreaterThanOrEqual(0.7);
+    expect(linear(30, 0.001).grade(100)).toBeGreaterThanOrEqual(0.7);
+    // below the configured warm-up nothing is graded
+    const cold = linear(29, 0.01);
+    expect(cold.warm()).toBe(false);
+    expect(cold.grade(1000)).toBe(0);
+  });
+
+  it('extrapolates a short exponential history with a tail that is rarely narrower than the truth', () => {
+    const opts = { threshold: 0.7, alarmRate: 0.001, warmup: 30 };
+    const boundaries: number[] = [];
+    for (let seed = 1; seed <= 200; seed++) {
+      const c = new Calibrator(opts);
+      const r = new Rng(seed);
+      for (let i = 0; i < 50; i++) c.observe(r.exponential(1));
+      boundaries.push(c.boundaryScore());
+      expect(c.grade(c.boundaryScore() * 1.03)).toBeGreaterThanOrEqual(0.7);
+      expect(c.grade(c.boundaryScore() * 0.97)).toBeLessThan(0.7);
+    }
+    // exponential(1): P(X > 6.9) = 0.001. The fitted tail is an upper confidence bound: most samples of 50
+    // put the boundary beyond the true one, the few below it not far
+    const below = boundaries.filter((b) => b < 6.9);
+    expect(below.length / boundaries.length).toBeLessThanOrEqual(0.1);
+    expect(Math.min(...boundaries)).toBeGreaterThan(4);
+  });
+
+  it('is a conformal p-value: (1 + scores at or above) / (n + 1)', () => {
+    const c = new Calibrator(OPTS);
+    // values far apart: each in its own sketch bucket
+    for (let i = 0; i < 200; i++) c.observe(1.1 ** i);
+    expect(c.pValue(1.1 ** 150)).toBeCloseTo(51 / 201, 9);
+    expect(c.pValue(1.1 ** 199)).toBeCloseTo(2 / 201, 9);
+    expect(c.pValue(0)).toBe(1);
+  });
+
+  it('never alarms on the scores it was calibrated on, however alike they are (train → detect)', () => {
+    // a record model scoring most inputs alike: 18,000 copies of one score (the sketch rounds them to a bucket value below it)
+    for (const alarmRate of [0, 0.001, 0.01]) {
+      const c = new Calibrator({ threshold: 0.7, alarmRate, warmup: 100 });
+      for (let i = 0; i < 18_000; i++) c.observe(0.4939947440136692);
+      expect(c.grade(0.4939947440136692)).toBe(0);
+      // within the sketch's resolution it is still the same score
+      expect(c.grade(0.4939947440136692 * 1.004)).toBeLessThan(0.7);
+      expect(c.boundaryScore()).toBeGreaterThan(0.4939947440136692);
+      expect(c.grade(0.6)).toBeGreaterThanOrEqual(0.7);
+    }
   });
 
   it('puts the threshold at the (1 - alarmRate) quantile of its history', () => {

@@ -295,9 +295,9 @@ const detectSchema = section(
     calibration: section(
       {
         alarmRate: z.number().min(0).max(0.5).default(0.001).describe('Share of a detector\'s own past scores allowed at or above the threshold: its expected false-alarm rate on normal data.'),
-        warmup: z.number().int().min(1).default(100).describe('Scores a detector must have produced before it grades.'),
+        warmup: z.number().int().min(1).default(100).describe('Scores a detector must have produced before it grades (short histories alarm only when their fitted tail says p ≤ alarmRate).'),
       },
-      'Raw score → grade 0..1 by streaming quantiles of each detector\'s own history (models without a natural scale).',
+      'Raw score → grade 0..1 by the score\'s conformal p-value in each detector\'s own score history, a fitted tail beyond it (models without a natural scale).',
     ),
   },
   'Detectors and grading.',

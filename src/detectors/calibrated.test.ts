@@ -113,7 +113,7 @@ describe('CalibratedDetector', () => {
 
   it('train → detect: the inputs it was calibrated on grade below the threshold, before and after a save and load', () => {
     // records of a plain log of three message kinds repeat three feature vectors: their scores are ties
-    const kinds = [{ r: 1.5, info: 1 }, { r: 1.5, info: 1, k: 1 }, { r: 1.5, info: 1, k: 2 }];
+    const kinds: Features[] = [{ r: 1.5, info: 1 }, { r: 1.5, info: 1, k: 1 }, { r: 1.5, info: 1, k: 2 }];
     const inputs = Array.from({ length: 3000 }, (_, i) => kinds[i % 3]);
     for (const alarmRate of [0, 0.001]) {
       const make = () =>

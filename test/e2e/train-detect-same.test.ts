@@ -45,7 +45,7 @@ function skewed(rng: Rng): string[] {
     (r: Rng) => `DEBUG pool size ${r.int(32)} idle ${r.int(32)}`,
     (r: Rng) => `INFO metrics flushed ${r.int(400)} series`,
     (r: Rng) => `WARN retrying upstream call attempt ${1 + r.int(3)}`,
-    (r: Rng) => `INFO config reloaded from /etc/app/app.yaml`,
+    () => 'INFO config reloaded from /etc/app/app.yaml',
     (r: Rng) => `ERROR upstream timeout after ${r.int(30)}s`,
   ];
   const weights = kinds.map((_, i) => 1 / (i + 1));

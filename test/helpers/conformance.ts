@@ -45,7 +45,7 @@ export function auc(scores: number[], labels: boolean[]): number {
 
 /**
  * The configuration of the suite: defaults, but calibration with a 1 % tail (the fixtures hold a few
- * hundred inputs, and a 0.1 % tail needs a thousand scores before a calibrator grades at all).
+ * hundred inputs: from so few scores only the fitted tail can place a 0.1 % boundary).
  */
 export function suiteConfig(): Config {
   return loadConfig({ env: {}, overrides: { detect: { calibration: { alarmRate: 0.01 } } } });

@@ -9,8 +9,19 @@
  * - otherwise RE2, linear by construction;
  * - a pattern neither proved linear nor accepted by RE2 (backreferences, most lookaround) is refused.
  */
-import RE2 from 're2';
-import { checkSync } from 'recheck';
+import { createRequire } from 'node:module';
+import type RE2Type from 're2';
+import type { checkSync as CheckSync } from 'recheck';
+
+// Loaded on first use: both are large (a native engine and an analyser), and most commands hold no user regex.
+const require = createRequire(import.meta.url);
+let re2: typeof RE2Type | undefined;
+let check: typeof CheckSync | undefined;
+function newRe2(source: string, flags: string): RE2Type {
+  re2 ??= require('re2') as typeof RE2Type;
+  return new re2(source, flags);
+}
+const checkSync: typeof CheckSync = (...args) => (check ??= (require('recheck') as { checkSync: typeof CheckSync }).checkSync)(...args);
 
 type Decision = { engine: 'v8' | 're2' } | { problem: string };
 
@@ -48,7 +59,7 @@ function decide(source: string, flags: string): Decision {
     if (r.status === 'safe') d = { engine: 'v8' };
     else {
       try {
-        new RE2(source, flags);
+        newRe2(source, flags);
         d = { engine: 're2' };
       } catch (e) {
         const why =
@@ -82,5 +93,5 @@ export function userRegexEngine(source: string, flags = ''): 'v8' | 're2' | unde
 export function compileUserRegex(source: string, flags: string, where: string): RegExp {
   const d = decide(source, flags);
   if ('problem' in d) throw new Error(`${where}: ${d.problem}`);
-  return d.engine === 'v8' ? new RegExp(source, flags) : new RE2(source, flags);
+  return d.engine === 'v8' ? new RegExp(source, flags) : newRe2(source, flags);
 }

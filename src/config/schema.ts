@@ -221,6 +221,10 @@ const detectSchema = section(
         maxShare: z.number().min(0).max(1).default(0.02).describe('A (template, count) value seen in fewer than this share of sessions makes its session anomalous.'),
         commonShare: z.number().min(0).max(1).default(0.5).describe('Templates in at least this share of sessions are expected: their absence counts as a value.'),
         warmup: z.number().int().min(0).default(50).describe('Sessions learned before this detector reports.'),
+        alarmOn: z
+          .enum(['any', 'templates', 'unseen'])
+          .default('templates')
+          .describe('Rare values that alarm on their own: any; templates (a rare or unseen template, or a common one missing; a rare count of a template that is not rare stays below the threshold: count-invariants judges counts); unseen (only an unseen template or a missing common one).'),
       },
       'Session scope: rarity of how often each template occurs in a session (order ignored).',
     ),

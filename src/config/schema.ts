@@ -221,8 +221,26 @@ const detectSchema = section(
         maxShare: z.number().min(0).max(1).default(0.02).describe('A (template, count) value seen in fewer than this share of sessions makes its session anomalous.'),
         commonShare: z.number().min(0).max(1).default(0.5).describe('Templates in at least this share of sessions are expected: their absence counts as a value.'),
         warmup: z.number().int().min(0).default(50).describe('Sessions learned before this detector reports.'),
+        alarmOn: z
+          .enum(['any', 'templates', 'unseen'])
+          .default('templates')
+          .describe('Rare values that alarm on their own: any; templates (a rare or unseen template, or a common one missing; a rare count of a template that is not rare stays below the threshold: count-invariants judges counts); unseen (only an unseen template or a missing common one).'),
       },
       'Session scope: rarity of how often each template occurs in a session (order ignored).',
+    ),
+    countInvariants: section(
+      {
+        enabled: z.boolean().default(true),
+        support: z.number().min(0.5).max(0.9999).default(0.98).describe('A count relation is kept when it holds in at least this share of the training sessions having one of its templates (smoothed; the rest may be anomalous sessions of the training data).'),
+        maxRelationSize: z.number().int().min(2).max(3).default(3).describe('Templates in a relation: 2 (a·c(A) = b·c(B)) or 3 (also a·c(A) = b·c(B) + c·c(C)).'),
+        maxCoefficient: z.number().int().min(1).max(6).default(3).describe('Largest integer coefficient of a relation.'),
+        maxTemplates: z.number().int().min(2).max(200).default(40).describe('Relations are mined among this many of the commonest templates.'),
+        maxInvariants: z.number().int().min(1).default(200).describe('Relations kept (the strongest).'),
+        warmup: z.number().int().min(0).default(200).describe('Sessions learned before relations are mined and the detector reports.'),
+        refitEvery: z.number().int().min(1).default(2000).describe('While learning online, relations are mined again after this many sessions.'),
+        maxSessions: z.number().int().min(10).default(50_000).describe('Training sessions kept (by weight); beyond it every weight is halved (old sessions fade).'),
+      },
+      'Session scope: integer relations among template counts that hold in nearly all training sessions (Invariants Mining); a session breaking one is anomalous.',
     ),
     postfix: section(
       {

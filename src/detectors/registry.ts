@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Detector, DetectorFactory, Scope } from './contract.js';
+import { countInvariantsFactory } from './count-invariants.js';
 import { fieldRateFactory } from './field-rate.js';
 import { recordForestFactory, sequenceFactory, sessionForestFactory, windowAutoencoderFactory, windowBoundaryFactory, windowForestFactory } from './learned.js';
 import { masterFactory } from './master.js';
@@ -29,6 +30,7 @@ const factories: AnyFactory[] = [
   windowBoundaryFactory,
   windowForestFactory,
   sessionSignatureFactory,
+  countInvariantsFactory,
   sequenceFactory,
   sessionForestFactory,
   masterFactory,

@@ -3,7 +3,7 @@ import { session, sessionCtx } from '../../test/helpers/detector-harness.js';
 import type { Finding } from './contract.js';
 import { countBucket, SessionSignatureDetector, type SessionSignatureState } from './session-signature.js';
 
-const OPTS = { enabled: true, maxShare: 0.02, commonShare: 0.5, warmup: 10, threshold: 0.7 };
+const OPTS = { enabled: true, maxShare: 0.02, commonShare: 0.5, warmup: 10, alarmOn: 'any' as const, threshold: 0.7 };
 const ctx = sessionCtx((id) => `template ${id}`);
 
 const score = (d: SessionSignatureDetector, events: number[]) => d.score(session(events), ctx);
@@ -74,5 +74,16 @@ describe('SessionSignatureDetector', () => {
 
   it('buckets large counts by powers of two', () => {
     expect([1, 8, 9, 15, 16, 40].map(countBucket)).toEqual(['1', '8', '≥8', '≥8', '≥16', '≥32']);
+  });
+
+  it("alarmOn 'templates': a rare count of a common template stays below the threshold; a rare or unseen template and a missing one alarm", () => {
+    const d = new SessionSignatureDetector({ ...OPTS, alarmOn: 'templates' });
+    for (let i = 0; i < 200; i++) learn(d, i % 5 === 0 ? [1, 2, 2, 2, 3, 4] : [1, 2, 2, 2, 3]);
+    learn(d, [1, 2, 2, 2, 3, 5]); // template 5 in one session of 201
+    const g = (ev: number[]) => one(score(d, ev)).grade;
+    expect(g([1, 2, 2, 2, 2, 2, 3])).toBeLessThan(0.7); // 5 × template 2: a count for count-invariants
+    expect(g([1, 2, 2, 2, 3, 5])).toBeGreaterThanOrEqual(0.7); // a rare template
+    expect(g([1, 2, 2, 2, 3, 9])).toBeGreaterThanOrEqual(0.7); // never seen
+    expect(g([1, 2, 2, 2])).toBeGreaterThanOrEqual(0.7); // template 3 missing
   });
 });

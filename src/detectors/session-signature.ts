@@ -19,6 +19,13 @@ export const sessionSignatureOptions = z.object({
   commonShare: z.number().min(0).max(1),
   /** Sessions learned before grading. */
   warmup: z.number().int().min(0),
+  /**
+   * Which rare values alarm on their own: `any`; `templates` (a template rare or never seen, or a common
+   * one missing; a rare count of a template that is not rare is graded just below the threshold, since
+   * count mismatches are count-invariants' to judge); `unseen` (only a template never seen, or a common
+   * one missing).
+   */
+  alarmOn: z.enum(['any', 'templates', 'unseen']).default('templates'),
   /** The detection threshold: findings far below it carry no reason text. */
   threshold: z.number().min(0).max(1),
 });
@@ -54,6 +61,9 @@ interface Value {
   template: number;
   count: string;
   share: number;
+  /** `absent`: a common template missing; `template`: the template itself rare (or unseen); `count`: a rare count of a template that is not. */
+  kind: 'absent' | 'template' | 'count';
+  grade: number;
 }
 
 export class SessionSignatureDetector implements Detector<'session'> {
@@ -98,13 +108,26 @@ export class SessionSignatureDetector implements Detector<'session'> {
     const out: Value[] = [];
     for (const [t, c] of counts) {
       const count = countBucket(c);
-      out.push({ template: t, count, share: (st.values[`${t}=${count}`] ?? 0) / n });
+      const share = (st.values[`${t}=${count}`] ?? 0) / n;
+      const templateShare = (st.templates[t] ?? 0) / n;
+      const kind = templateShare < this.opts.maxShare ? 'template' : 'count';
+      out.push({ template: t, count, share, kind, grade: this.capped(this.gradeOf(share, st.sessions), kind, templateShare) });
     }
     for (const [t, k] of Object.entries(st.templates)) {
       const id = Number(t);
-      if (k / n >= this.opts.commonShare && !counts.has(id)) out.push({ template: id, count: '0', share: (n - k) / n });
+      if (k / n >= this.opts.commonShare && !counts.has(id)) {
+        const share = (n - k) / n;
+        out.push({ template: id, count: '0', share, kind: 'absent', grade: this.gradeOf(share, st.sessions) });
+      }
     }
     return out;
+  }
+
+  /** A value that may not alarm on its own (`alarmOn`) is graded just below the threshold at most. */
+  private capped(grade: number, kind: Value['kind'], templateShare: number): number {
+    const a = this.opts.alarmOn;
+    const free = a === 'any' || kind === 'absent' || (kind === 'template' && (a === 'templates' || templateShare === 0));
+    return free ? grade : Math.min(grade, this.threshold * 0.95);
   }
 
   /** Pure. Undefined during warm-up. A finding far below the threshold has no reason text or contributions. */
@@ -113,9 +136,10 @@ export class SessionSignatureDetector implements Detector<'session'> {
     const counts = templateCounts(events);
     const vals = this.values(counts, st);
     if (vals.length === 0) return undefined;
-    vals.sort((a, b) => a.share - b.share);
+    // the value graded highest (the rarest unless its kind may not alarm on its own), then the rarest
+    vals.sort((a, b) => b.grade - a.grade || a.share - b.share);
     const rarest = vals[0];
-    const grade = this.gradeOf(rarest.share, st.sessions);
+    const grade = rarest.grade;
     // most sessions are normal: their finding carries the grade only (no reason text, no template lookups)
     if (grade < this.threshold / 2) return { detector: this.name, grade, reason: '', explain: { sessions: st.sessions } };
     const usual = this.usualCount(rarest.template, st);

@@ -55,7 +55,8 @@ describe.skipIf(!TRAIN.present)(`HDFS block sessions (${TRAIN.why})`, () => {
     for (const s of sessions) {
       expect(s.grade as number).toBeGreaterThanOrEqual(0.7);
       expect(s.detectors).toEqual(expect.arrayContaining([expect.objectContaining({ detector: expect.any(String), grade: expect.any(Number) })]));
-      expect(s.reason).toMatch(/template #\d+ occurred/);
+      // session-signature names a rare value, count-invariants a broken relation with its counts
+      expect(s.reason).toMatch(/template #\d+ occurred|\d+ × .* training sessions/);
       expect(raw[(s.line as number) - 1]).toBe(s.raw);
       expect(s.raw as string).toContain(s.session as string);
       const ex = s.explain as { lines: Array<{ line: number; raw: string }> };

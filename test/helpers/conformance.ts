@@ -19,7 +19,7 @@ import type { Detector, DetectorFactory, DetectorSnapshot, Scope } from '../../s
 import { detectorOptions, registeredDetectors } from '../../src/detectors/registry.js';
 import type { Anomaly, ParsedRecord } from '../../src/model/record.js';
 import { FieldIndicators, emptyWindow } from '../../src/features/window.js';
-import { appRecords, appSessions, bglRecords, crossSourceAnomalies, hdfsSessionFixture, minedRecords, sessionOf, wafWindows, windowItem, type Fixture, type Item } from './fixtures.js';
+import { appRecords, appSessions, bglRecords, crossSourceAnomalies, hdfsCompleteSessionFixture, hdfsSessionFixture, minedRecords, sessionOf, wafWindows, windowItem, type Fixture, type Item } from './fixtures.js';
 
 /** Area under the ROC curve (ties count half). */
 export function auc(scores: number[], labels: boolean[]): number {
@@ -127,6 +127,11 @@ const AUC_CASES: Record<string, AucCase[]> = {
   'session-signature': [
     { fixture: () => appSessions(), min: 0.8 },
     { fixture: () => hdfsSessionFixture(), needs: 'hdfs', min: 0.65, why: 'about half the anomalous HDFS blocks of the 100k sample were cut short and are identical to normal ones' },
+  ],
+  'count-invariants': [
+    { fixture: () => appSessions(), min: 0.8 },
+    { fixture: () => hdfsCompleteSessionFixture(), needs: 'hdfs', min: 0.8 },
+    { fixture: () => hdfsSessionFixture(), needs: 'hdfs', min: 0.65, why: 'as session-signature: the cut-short blocks are normal count vectors' },
   ],
   sequence: [
     { fixture: () => appSessions(), min: 0.8 },

@@ -272,6 +272,22 @@ export function hdfsSessionFixture(): Fixture<'session'> | undefined {
   return (hdfsCache = { name: 'HDFS block sessions', train: sessions.slice(0, cut).map(item), test: sessions.slice(cut).map((s) => ({ ...item(s), anomalous: s.anomalous })) });
 }
 
+let hdfsCompleteCache: Fixture<'session'> | undefined;
+
+/**
+ * The HDFS block sessions without the anomalous blocks whose event sequence equals a normal block's (cut
+ * short by the 100k-line sample: no detector can tell them): what a detector of count mismatches has to find.
+ */
+export function hdfsCompleteSessionFixture(): Fixture<'session'> | undefined {
+  if (hdfsCompleteCache || !HDFS_SESSIONS.present) return hdfsCompleteCache;
+  const all = hdfsCsvSessions();
+  const normal = new Set(all.filter((s) => !s.anomalous).map((s) => s.events.join(' ')));
+  const sessions = all.filter((s) => s.split === 'session_train' && (!s.anomalous || !normal.has(s.events.join(' '))));
+  const cut = Math.floor(sessions.length * 0.6);
+  const item = (s: (typeof sessions)[number]) => ({ x: sessionOf(s.blockId, s.events), ctx: { describe } });
+  return (hdfsCompleteCache = { name: 'HDFS complete block sessions', train: sessions.slice(0, cut).map(item), test: sessions.slice(cut).map((s) => ({ ...item(s), anomalous: s.anomalous })) });
+}
+
 // ---- across sources ----
 
 let crossCache: Fixture<'cross-source'> | undefined;

@@ -49,7 +49,8 @@ describe('WAF scenario, generator and watch as two processes', () => {
         '',
       ].join('\n'),
     );
-    const watch = start(['watch', logs, '--data-dir', data, '--config', config, '--log-level', 'warn', '--json']);
+    // the generator creates the directory: watch waits for it
+    const watch = start(['watch', logs, '--allow-missing', '--data-dir', data, '--config', config, '--log-level', 'warn', '--json']);
     const gen = start(['generate', 'waf', '--out', logs, '--live', '--duration', '34s', '--rate', '60', '--files-per-minute', '12', '--seed', '7', '--anomaly', 'country=XX', '--anomaly-after', '22s', '--anomaly-length', '8s', '--labels', labels]);
     expect(await gen.exited, gen.stderr()).toBe(0);
     // let the last window close (interval 2 s, lateness = interval) and be committed

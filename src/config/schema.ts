@@ -249,6 +249,12 @@ const detectSchema = section(
       },
       'A source whose first record is a Postfix line (syslog program postfix/*) gets hourly windows and, unless detect.fields is set, its line kinds (`event`: rejects, SASL failures, warnings…) as the monitored field.',
     ),
+    incidents: section(
+      {
+        gapIntervals: z.number().min(0).default(1).describe("An anomaly joins its source's open incident when it starts at most this many of the source's window lengths after the incident's end."),
+      },
+      'Incidents: consecutive anomalies of one source (and the cross-source alarms over them) grouped into one.',
+    ),
     master: section(
       {
         enabled: z.boolean().default(true),

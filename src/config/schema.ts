@@ -547,7 +547,7 @@ const reportSchema = section(
     mail: z.boolean().default(false).describe('Also mail each scheduled report (HTML and text) through the e-mail alert channel.'),
     to: z.array(z.string().min(3)).default([]).describe('Recipients of mailed reports. Empty: those of the e-mail alert channel.'),
     top: z.number().int().min(1).max(1000).default(10).describe('Rows of each top list (templates, errors, senders, recipients, relays).'),
-    incidentGap: duration('1h').describe('Anomalies of one source and signature closer than this in time form one incident in the report.'),
+    incidentGap: duration('1h').describe('Unused: the report lists the incidents the pipeline stored (detect.incidents); kept so configs that set it stay valid.'),
   },
   'The daily report (logradar report, and the scheduled run): volumes, templates, errors, incidents, and pflogsumm-like sections for Postfix.',
 );

@@ -52,5 +52,12 @@ describe('incidents of a generated WAF scenario', () => {
     const first = span(incidents[0]);
     const ranged = ndjson(cli(['incidents', '--data-dir', data, '--json', '--until', new Date(first.end).toISOString()]));
     expect(ranged.map((i) => i.id)).toEqual([incidents[0].id]);
+    // the report counts the same incidents as `incidents --since` for the same range
+    const since = new Date(first.start + 30 * 60_000).toISOString();
+    const until = new Date(Date.parse(String(incidents[incidents.length - 1].end)) + 60_000).toISOString();
+    const listed = ndjson(cli(['incidents', '--data-dir', data, '--json', '--since', since, '--until', until]));
+    expect(listed.length).toBeLessThan(incidents.length);
+    const report = cli(['report', '--data-dir', data, '--since', since, '--until', until]);
+    expect(report).toContain(`${listed.length} incidents, `);
   });
 });

@@ -437,7 +437,10 @@ const alertRuleSchema = z
       .default({})
       .describe('Field → values: the anomaly must name that field among its contributions with one of these values (an empty list: any value).'),
     channels: z.array(z.enum(ALERT_CHANNELS)).default([]).describe('Channels this rule sends to; empty: every configured channel.'),
-    groupBy: z.enum(['source', 'signature']).default('source').describe('Anomalies of the same source (or the same signature) while an incident is open join it.'),
+    groupBy: z
+      .enum(['incident', 'source', 'signature'])
+      .default('incident')
+      .describe("incident: one alert per stored incident (the pipeline's grouping, as `logradar incidents` lists it); source or signature: anomalies of the same source (or signature) while an alert is open join it."),
     groupWindow: duration('5m').describe('An incident ends after this long without a matching anomaly (wall time); then its resolve notice is sent.'),
     cooldown: duration('30m').describe('Least time between two incident alerts of the same rule and group: an incident opening sooner is tracked silently (no alert, no resolve; counted as dropped.cooldown).'),
     alertOnce: z.boolean().default(true).describe('One message when an incident opens and one when it ends; false: also an update when a new signature joins it (each signature once).'),

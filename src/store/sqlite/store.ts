@@ -151,6 +151,10 @@ export class SqliteStore implements LogStore {
              summary = excluded.summary, status = excluded.status, kinds = excluded.kinds, detectors = excluded.detectors, updated = excluded.updated`,
         ),
       ),
+      // the highest incident id ever given: a merged (deleted) incident's id is never given again
+      lastIncident: w(() =>
+        db.prepare("INSERT INTO meta (key, value) VALUES ('last_incident_id', ?) ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))"),
+      ),
       moveIncident: w(() => db.prepare('UPDATE anomalies SET incident_id = ? WHERE incident_id = ?')),
       deleteIncident: w(() => db.prepare('DELETE FROM incidents WHERE id = ?')),
       upsertSeries: w(() => db.prepare('INSERT INTO series (source, key, start, value) VALUES (?, ?, ?, ?) ON CONFLICT(source, key, start) DO UPDATE SET value = excluded.value')),
@@ -209,6 +213,8 @@ export class SqliteStore implements LogStore {
     for (const i of b.incidents ?? []) {
       s.upsertIncident.run({ ...i, sources: JSON.stringify(i.sources), kinds: JSON.stringify(i.kinds), detectors: JSON.stringify(i.detectors), updated: now });
     }
+    const top = Math.max(0, ...(b.incidents ?? []).map((i) => i.id), ...(b.mergedIncidents ?? []).map((m) => m.from));
+    if (top > 0) s.lastIncident.run(String(top));
     // a merged incident's anomalies move to the one it merged into, and it is no more
     for (const m of b.mergedIncidents ?? []) {
       s.moveIncident.run(m.into, m.from);
@@ -300,8 +306,8 @@ export class SqliteStore implements LogStore {
   }
 
   maxIncidentId(): number {
-    const r = this.db.prepare('SELECT MAX(id) AS m FROM incidents').get() as { m: number | null };
-    return r.m ?? 0;
+    const r = this.db.prepare("SELECT MAX(COALESCE((SELECT MAX(id) FROM incidents), 0), COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_incident_id'), 0)) AS m").get() as { m: number };
+    return r.m;
   }
 
   /** Incidents overlapping [since, until], oldest first (the `incidents` command and the report). */

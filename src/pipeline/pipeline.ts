@@ -487,8 +487,9 @@ export class Pipeline {
       for (const [field, fc] of Object.entries(w.fields)) unknown[field] = fc.unknown;
       st.normal.window = { start: w.start, end: w.end, total: w.total, unknown, sample: w.sample };
     }
-    // the source's time passed this window: its incident closes once the gap is behind
-    if (this.mode.report) this.incidents?.advance(st.name, w.end);
+    // the source's time reached this window's start: its incident closes once the gap is behind (by the
+    // start, not the end: an anomaly of this very window may still join it)
+    if (this.mode.report) this.incidents?.advance(st.name, w.start);
     // streaming detectors learn every window; the others not anomalous ones: a long incident must not become the new normal
     const normal = !anomalous || this.mode.normalWindow?.(st.name, w.start) === true;
     for (const d of st.detectors.window) if (d.streaming || (normal && this.mode.learn)) d.learn(w, ctx);

@@ -153,7 +153,8 @@ function waf() {
   const wins = ndjson(cli(['detect', ...files(test), '--model', model, ...cfg, '--json'])).filter((o) => o.kind === 'window');
   const periods = ndjson(readFileSync(labels, 'utf8')).map((l) => ({ start: Date.parse(l.start), end: Date.parse(l.end), field: l.field }));
   const byDetector = new Map();
-  for (const w of wins) for (const d of w.detectors) if (d.grade >= THRESHOLD) (byDetector.get(d.detector) ?? byDetector.set(d.detector, []).get(d.detector)).push(w);
+  // one anomaly per window lists every finding; a detector with several (one per field) counts the window once
+  for (const w of wins) for (const name of new Set(w.detectors.filter((d) => d.grade >= THRESHOLD).map((d) => d.detector))) (byDetector.get(name) ?? byDetector.set(name, []).get(name)).push(w);
   byDetector.set('ensemble', wins);
   const hours = 2;
   console.log(`\nWAF windows (2h normal → 2h with ${periods.length} anomaly periods; target recall 1.0, ≤ 1 false alarm per hour)`);

@@ -139,7 +139,7 @@ describe('channels against real receivers', () => {
     const [open, resolve] = bodies(hook);
     expect(open).toMatchObject({
       event: 'incident.open',
-      incident: { id: 1, rule: 'all', groupBy: 'source', key: 'app', source: 'app', count: 1, maxGrade: 0.9, resolvedAt: null },
+      incident: { id: 1, rule: 'all', groupBy: 'incident', key: 'app', source: 'app', count: 1, maxGrade: 0.9, resolvedAt: null },
       anomaly: { id: 1001, detector: 'severity', reason: 'FATAL line', source: 'app', line: 2, signature: 'severity|app|7|' },
       link: 'http://127.0.0.1:7420/#/anomaly/1001',
     });
@@ -257,7 +257,7 @@ describe('incidents', () => {
 
   it('grouping: by source one incident for two signatures; by signature two', async () => {
     const hook = await receiver();
-    const h = harness({ rules: [{ name: 'src' }, { name: 'sig', groupBy: 'signature', channels: ['stdout'] }], channels: { webhook: { url: hook.url }, stdout: {} } });
+    const h = harness({ rules: [{ name: 'src', groupBy: 'source' }, { name: 'sig', groupBy: 'signature', channels: ['stdout'] }], channels: { webhook: { url: hook.url }, stdout: {} } });
     h.feed.emit(anomaly(1));
     h.feed.emit(anomaly(2, { templateId: 8 }));
     h.feed.emit(anomaly(3, { source: 'db' }));
@@ -265,6 +265,24 @@ describe('incidents', () => {
     // rule src (every channel): incidents app and db, on both channels; rule sig: 3 signatures, on stdout
     expect(bodies(hook).map((b) => (b.incident as { key: string }).key)).toEqual(['app', 'db']);
     expect(h.stdout).toHaveLength(2 + 3);
+  });
+
+  it('grouping by stored incident (the default): one alert per incident the pipeline made, whatever the signatures', async () => {
+    const hook = await receiver();
+    const h = harness({ rules: [{ name: 'r', cooldown: 0 }], channels: { webhook: { url: hook.url } } });
+    h.feed.emit(anomaly(1, { incident: 4 }));
+    h.feed.emit(anomaly(2, { incident: 4, templateId: 8, kind: 'window' }));
+    h.feed.emit(anomaly(3, { incident: 4, source: 'db' }));
+    h.feed.emit(anomaly(4, { incident: 5 }));
+    await settle(h);
+    expect(bodies(hook).map((b) => [b.event, (b.incident as { groupBy: string; key: string }).key])).toEqual([
+      ['incident.open', '#4'],
+      ['incident.open', '#5'],
+    ]);
+    expect(h.alerts.engine.openIncidents().map((i) => [i.incident, i.count])).toEqual([
+      [4, 3],
+      [5, 1],
+    ]);
   });
 
   it('alertOnce false: an update per new signature, each signature once (dedup)', async () => {

@@ -2,7 +2,8 @@
  * The alert engine: anomalies → incidents → notifications. Deterministic: time comes from `now()` (or
  * the `now` given to `tick`), never from timers of its own, so tests drive it with a fake clock.
  *
- * An anomaly that a rule takes joins the rule's open incident of the same group (source or signature);
+ * An anomaly that a rule takes joins the rule's open incident of the same group (by default the stored
+ * incident the pipeline put it in, so alerts, `logradar incidents` and the report agree; or its source or signature);
  * the first one opens an incident and sends one alert (alert-once), unless the rule alerted that group
  * less than `cooldown` ago. An incident with no anomaly for `groupWindow` ends with a resolve notice.
  * Suppressed anomalies (false positives, mutes) never reach it: the pipeline reports them apart.
@@ -62,7 +63,7 @@ export class AlertEngine {
       if (!r.accepts(a)) continue;
       taken = true;
       const signature = a.signature ?? anomalySignature(a);
-      const group = `${r.rule.name}\u0000${r.rule.groupBy === 'source' ? a.source : signature}`;
+      const group = `${r.rule.name}\u0000${groupKey(r.rule.groupBy, a, signature)}`;
       let inc = this.open.get(group);
       // an incident past its window that no tick has ended yet ends now: this anomaly opens the next one
       if (inc && now - inc.view.lastAt >= r.rule.groupWindow) {
@@ -83,7 +84,7 @@ export class AlertEngine {
   /** Ends incidents quiet for their group window (resolve notices) and forgets expired cooldowns. */
   tick(now = this.now()): void {
     for (const [group, inc] of this.open) if (now - inc.view.lastAt >= inc.rule.rule.groupWindow) this.resolve(group, inc, now);
-    for (const [group, at] of this.lastAlert) if (now - at >= this.maxCooldown && !this.open.has(group)) this.lastAlert.delete(group);
+    for (const [key, at] of this.lastAlert) if (now - at >= this.maxCooldown && !this.open.has(key)) this.lastAlert.delete(key);
   }
 
   private resolve(group: string, inc: OpenIncident, now: number): void {
@@ -99,6 +100,8 @@ export class AlertEngine {
 
   private openIncident(r: CompiledRule, group: string, a: Anomaly, signature: string, now: number): void {
     const m = this.metrics.get('alerts');
+    // a flapping source makes a new stored incident each time: the cooldown holds per rule and source then
+    const cooldownKey = r.rule.groupBy === 'incident' ? `${r.rule.name}\u0000source:${a.source}` : group;
     if (this.open.size >= MAX_OPEN_INCIDENTS) {
       m.drop('incident_limit');
       return;
@@ -107,7 +110,8 @@ export class AlertEngine {
       id: this.nextId++,
       rule: r.rule.name,
       groupBy: r.rule.groupBy,
-      key: r.rule.groupBy === 'source' ? a.source : signature,
+      key: r.rule.groupBy === 'incident' ? (a.incident !== undefined ? `#${a.incident}` : a.source) : groupKey(r.rule.groupBy, a, signature),
+      incident: a.incident,
       source: a.source,
       openedAt: now,
       lastAt: now,
@@ -116,7 +120,7 @@ export class AlertEngine {
       maxGrade: a.grade,
       anomaly: alertAnomaly(a, signature),
     };
-    const last = this.lastAlert.get(group);
+    const last = this.lastAlert.get(cooldownKey);
     const announced = last === undefined || now - last >= r.rule.cooldown;
     const inc: OpenIncident = { view, rule: r, signatures: new Set([signature]), announced };
     this.open.set(group, inc);
@@ -124,7 +128,7 @@ export class AlertEngine {
       m.drop('cooldown');
       return;
     }
-    this.lastAlert.set(group, now);
+    this.lastAlert.set(cooldownKey, now);
     m.emitted++;
     this.send('open', inc);
   }
@@ -147,6 +151,12 @@ export class AlertEngine {
   private send(kind: NotificationKind, inc: OpenIncident): void {
     this.notify({ kind, incident: { ...inc.view, anomaly: { ...inc.view.anomaly } }, channels: inc.rule.channels });
   }
+}
+
+/** What groups an anomaly under a rule: its stored incident (its source when it has none, e.g. batch mode), source or signature. */
+function groupKey(by: AlertRule['groupBy'], a: Anomaly, signature: string): string {
+  if (by === 'incident') return a.incident !== undefined ? `incident:${a.incident}` : `source:${a.source}`;
+  return by === 'source' ? a.source : signature;
 }
 
 function alertAnomaly(a: Anomaly, signature: string): AlertAnomaly {

@@ -20,9 +20,11 @@ export interface IncidentView {
   /** Sequence number, per process. */
   id: number;
   rule: string;
-  groupBy: 'source' | 'signature';
-  /** The source or signature that groups this incident's anomalies. */
+  groupBy: 'incident' | 'source' | 'signature';
+  /** The stored incident id, source or signature that groups this incident's anomalies. */
   key: string;
+  /** The stored incident (issue 12) of its first anomaly, when the pipeline grouped it. */
+  incident?: number;
   source: string;
   /** Wall times (ms). */
   openedAt: number;

@@ -2,6 +2,7 @@
 import pc from 'picocolors';
 import type { Anomaly } from '../model/record.js';
 import type { StoredEvent } from '../model/store.js';
+import type { Incident } from '../model/incident.js';
 import { isoTime } from '../util/units.js';
 
 /** Control characters (ANSI escapes, CR, bidi overrides) would act on the terminal: show them escaped. */
@@ -25,6 +26,7 @@ export function anomalyJson(a: Anomaly & { id?: number; file?: string }): Record
     detectors: a.detectors.map((d) => ({ detector: d.detector, grade: round(d.grade) })),
     reason: a.reason,
     ...(a.templateId !== undefined ? { templateId: a.templateId } : {}),
+    ...(a.incident !== undefined ? { incident: a.incident } : {}),
     ...(a.raw !== undefined ? { raw: a.raw } : {}),
     ...(a.explain ? { explain: a.explain } : {}),
   };
@@ -37,6 +39,29 @@ export function anomalyLine(a: Anomaly & { file?: string }, color: boolean): str
   const g = a.grade.toFixed(2);
   const grade = a.grade >= 0.9 ? c.red(g) : a.grade >= 0.8 ? c.yellow(g) : g;
   return `${c.dim(isoTime(a.ts))} ${grade} ${c.cyan(a.kind)} ${where} ${safeText(a.reason)}`;
+}
+
+/** An incident as NDJSON (§6): times as ISO 8601, grades rounded. */
+export function incidentJson(i: Incident): Record<string, unknown> {
+  return {
+    id: i.id,
+    start: isoTime(i.start),
+    end: isoTime(i.end),
+    sources: i.sources,
+    grade: round(i.grade),
+    anomalies: i.anomalies,
+    summary: i.summary,
+    status: i.status,
+    kinds: i.kinds,
+    detectors: i.detectors.map((d) => ({ detector: d.detector, grade: round(d.grade) })),
+  };
+}
+
+export function incidentLine(i: Incident, color: boolean): string {
+  const c = color ? pc : pc.createColors(false);
+  const g = i.grade.toFixed(2);
+  const grade = i.grade >= 0.9 ? c.red(g) : i.grade >= 0.8 ? c.yellow(g) : g;
+  return `#${i.id} ${c.dim(isoTime(i.start))} → ${c.dim(isoTime(i.end))} ${grade} ${String(i.anomalies).padStart(5)} ${c.cyan(i.status.padEnd(6))} ${safeText(i.sources.join(','))} ${safeText(i.summary)}`;
 }
 
 export function eventJson(e: StoredEvent): Record<string, unknown> {

@@ -1,8 +1,8 @@
-/** `logradar events` and `logradar anomalies`: read the store, also while `watch` writes it (WAL readers). */
+/** `logradar events`, `logradar anomalies` and `logradar incidents`: read the store, also while `watch` writes it (WAL readers). */
 import type { Command } from 'commander';
 import { openStore } from '../store/open.js';
 import { action, configFromFlags, countFlag, gradeFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
-import { anomalyJson, anomalyLine, eventJson, eventLine } from './format.js';
+import { anomalyJson, anomalyLine, eventJson, eventLine, incidentJson, incidentLine } from './format.js';
 import { writeOut } from './output.js';
 
 interface EventFlags extends CommonFlags {
@@ -75,6 +75,34 @@ export function registerQuery(program: Command): void {
           else await writeOut(anomalyLine(a, color) + '\n');
         }
         if (!flags.json && rows.length === 0) process.stderr.write('no anomalies\n');
+      } finally {
+        store.close();
+      }
+    }),
+  );
+
+  withCommonFlags(
+    program
+      .command('incidents')
+      .description('list stored incidents: anomalies of a source close in time, merged across sources by the master')
+      .option('--source <name>', 'only incidents of this source')
+      .option('--since <time>', 'incidents that end at or after this time: a duration back (30s, 15m, 24h, 400d) or ISO 8601')
+      .option('--until <time>', 'incidents that start at or before this time')
+      .option('--limit <n>', 'at most n incidents (default 100; no default with --json)')
+      .option('--json', 'NDJSON, one object per incident'),
+  ).action(
+    action(async (flags: EventFlags) => {
+      const config = configFromFlags(flags);
+      const store = openStore(config.dataDir, { readonly: true });
+      try {
+        const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
+        const rows = store.incidents({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), limit });
+        const color = !!process.stdout.isTTY;
+        for (const i of rows) {
+          if (flags.json) await writeJsonLine(incidentJson(i));
+          else await writeOut(incidentLine(i, color) + '\n');
+        }
+        if (!flags.json && rows.length === 0) process.stderr.write('no incidents\n');
       } finally {
         store.close();
       }

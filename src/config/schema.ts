@@ -249,6 +249,12 @@ const detectSchema = section(
       },
       'A source whose first record is a Postfix line (syslog program postfix/*) gets hourly windows and, unless detect.fields is set, its line kinds (`event`: rejects, SASL failures, warnings…) as the monitored field.',
     ),
+    incidents: section(
+      {
+        gapIntervals: z.number().min(0).default(1).describe("An anomaly joins its source's open incident when it starts at most this many of the source's window lengths after the incident's end."),
+      },
+      'Incidents: consecutive anomalies of one source (and the cross-source alarms over them) grouped into one.',
+    ),
     master: section(
       {
         enabled: z.boolean().default(true),
@@ -431,7 +437,10 @@ const alertRuleSchema = z
       .default({})
       .describe('Field → values: the anomaly must name that field among its contributions with one of these values (an empty list: any value).'),
     channels: z.array(z.enum(ALERT_CHANNELS)).default([]).describe('Channels this rule sends to; empty: every configured channel.'),
-    groupBy: z.enum(['source', 'signature']).default('source').describe('Anomalies of the same source (or the same signature) while an incident is open join it.'),
+    groupBy: z
+      .enum(['incident', 'source', 'signature'])
+      .default('incident')
+      .describe("incident: one alert per stored incident (the pipeline's grouping, as `logradar incidents` lists it); source or signature: anomalies of the same source (or signature) while an alert is open join it."),
     groupWindow: duration('5m').describe('An incident ends after this long without a matching anomaly (wall time); then its resolve notice is sent.'),
     cooldown: duration('30m').describe('Least time between two incident alerts of the same rule and group: an incident opening sooner is tracked silently (no alert, no resolve; counted as dropped.cooldown).'),
     alertOnce: z.boolean().default(true).describe('One message when an incident opens and one when it ends; false: also an update when a new signature joins it (each signature once).'),
@@ -541,7 +550,7 @@ const reportSchema = section(
     mail: z.boolean().default(false).describe('Also mail each scheduled report (HTML and text) through the e-mail alert channel.'),
     to: z.array(z.string().min(3)).default([]).describe('Recipients of mailed reports. Empty: those of the e-mail alert channel.'),
     top: z.number().int().min(1).max(1000).default(10).describe('Rows of each top list (templates, errors, senders, recipients, relays).'),
-    incidentGap: duration('1h').describe('Anomalies of one source and signature closer than this in time form one incident in the report.'),
+    incidentGap: duration('1h').describe('Unused: the report lists the incidents the pipeline stored (detect.incidents); kept so configs that set it stay valid.'),
   },
   'The daily report (logradar report, and the scheduled run): volumes, templates, errors, incidents, and pflogsumm-like sections for Postfix.',
 );

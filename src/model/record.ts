@@ -73,6 +73,8 @@ export interface Anomaly {
   /** Same signature ⇒ same kind of finding (detector, source, template, field values); set by the pipeline. */
   signature?: string;
   status?: AnomalyStatus;
+  /** The incident it belongs to (set by the pipeline; none for suppressed ones). */
+  incident?: number;
   /** The store's id, set once committed. */
   id?: number;
 }

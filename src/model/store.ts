@@ -5,6 +5,7 @@
  * interfaces only; the CLI opens the concrete store. This module imports nothing of ours but types.
  */
 import type { Anomaly, AnomalyStatus } from './record.js';
+import type { Incident, IncidentQuery } from './incident.js';
 
 export interface FileRow {
   id: number;
@@ -59,6 +60,9 @@ export interface StateRow {
 
 /** Everything derived from one chunk of input; written atomically. */
 export interface CommitBatch {
+  /** Incidents created or changed by this batch (upserted); `mergedIncidents`: ids merged into another (their anomalies move). */
+  incidents?: Incident[];
+  mergedIncidents?: Array<{ from: number; into: number }>;
   events?: EventRow[];
   fileId?: number | null;
   templates?: TemplateRow[];
@@ -135,6 +139,8 @@ export interface AnomalyPageQuery {
   source?: string;
   detector?: string;
   minGrade?: number;
+  /** Only the anomalies of this incident. */
+  incident?: number;
   /** Statuses to list; undefined: all but `suppressed`; 'all': every status. */
   status?: AnomalyStatus[] | 'all';
   limit: number;
@@ -232,6 +238,9 @@ export interface PipelineStore extends StateStore {
   applyRetention?(maxAgeMs: number, maxBytes: number, now?: number): number;
   /** Feedback in force (false positives, mutes), loaded at start. */
   loadFeedback?(): FeedbackRow[];
+  /** Incidents still open (a restart continues them) and the highest incident id; absent: incidents are not kept. */
+  openIncidents?(): Incident[];
+  maxIncidentId?(): number;
   /** The active model version of a source and its snapshot when it is not `running` (retraining, rollback). */
   modelVersionChange?(source: string, running: number | undefined): { id: number; snapshot: string } | undefined;
 }
@@ -257,6 +266,9 @@ export interface ModelVersionStore {
 export interface StoreQueries {
   anomalyPage(q: AnomalyPageQuery): Page<StoredAnomaly>;
   anomaly(id: number): StoredAnomaly | undefined;
+  /** Incidents overlapping the range, newest first (keyset cursor). */
+  incidentPage(q: IncidentQuery): Page<Incident>;
+  incident(id: number): Incident | undefined;
   templatePage(q: TemplatePageQuery): Page<TemplateRow>;
   templateText(id: number): string | undefined;
   /** Up to `n` stored lines of the same file (or stream) before and after an anomaly's line. */
@@ -296,6 +308,10 @@ export interface LogStore extends PipelineStore, FileCheckpointStore {
   /** The stored blocks of one source holding events in [since, until] (event time), oldest first. */
   blocks(source: string, since: number, until: number): Iterable<StoredBlock>;
   anomalies(q?: AnomalyQuery): StoredAnomaly[];
+  /** Incidents overlapping [since, until] (event time), oldest first. */
+  incidents(q?: { since?: number; until?: number; source?: string; limit?: number }): Incident[];
+  openIncidents(): Incident[];
+  maxIncidentId(): number;
   series(source: string, key: string, since?: number): SeriesRow[];
   close(): void;
 }

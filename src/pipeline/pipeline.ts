@@ -13,6 +13,7 @@ import { FieldProfiler, newProfilerState, type ProfilerState } from '../features
 import { FeedbackRules, learnedScores } from './feedback.js';
 import { isLargeOnline, isLearned, isSmall, modelsSnapshot, parseModels, restoreSnapshots, snapshotsOf, type ModelsSnapshot, type Snapshots } from './detector-state.js';
 import { anomalySignature } from '../model/signature.js';
+import { IncidentGrouper } from '../features/incidents.js';
 import { ValueTally } from '../features/value-series.js';
 import type { Features } from '../features/vector.js';
 import { recordContext } from '../features/record.js';
@@ -156,6 +157,8 @@ export class Pipeline {
   private readonly seriesListeners: Array<(rows: SeriesRow[]) => void> = [];
   /** False positives and mutes in force: matching anomalies are stored as suppressed. */
   readonly feedback = new FeedbackRules();
+  /** Groups reported anomalies into incidents; absent when the store keeps none (batch model directories). */
+  private readonly incidents?: IncidentGrouper;
   private scoredRecords = false;
   private lastCounters = 0;
   private lastRetention = Date.now();
@@ -176,6 +179,10 @@ export class Pipeline {
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
     this.feedback.load(store.loadFeedback?.() ?? []);
+    if (store.openIncidents && store.maxIncidentId) {
+      const gap = config.detect.incidents.gapIntervals;
+      this.incidents = new IncidentGrouper(store.openIncidents(), store.maxIncidentId(), (source) => (this.sources.get(source)?.interval ?? config.detect.interval) * gap);
+    }
   }
 
   onAnomaly(fn: AnomalyListener): void {
@@ -345,15 +352,13 @@ export class Pipeline {
     const detectors = findings.map((f) => ({ detector: f.detector, grade: f.grade }));
     for (const fn of this.scoredListeners) fn({ kind: 'session', source: st.name, file: first?.file, line: first?.line ?? 0, session: s.key, grade, detectors });
     if (grade < this.config.detect.threshold) return;
-    const top = findings[0];
+    const f = foldFindings(findings, []);
     out.anomalies.push({
       kind: 'session',
       source: st.name,
       ts: s.last,
-      grade,
-      detector: top.detector,
-      detectors: findings.map((f) => ({ detector: f.detector, grade: f.grade })),
-      reason: `session ${s.key}: ${top.reason}`,
+      ...f.head,
+      reason: `session ${s.key}: ${f.head.reason}`,
       line: first?.line,
       offset: first?.offset,
       raw: first?.raw,
@@ -362,9 +367,9 @@ export class Pipeline {
         file: first?.file,
         session: { key: s.key, start: s.first, end: s.last, events: s.total },
         lines: s.lines,
-        contributions: contributionsOf(findings, []),
+        contributions: f.contributions,
         nearestNormal: st.normal.session,
-        findings: findings.map((f) => ({ detector: f.detector, grade: f.grade, ...f.explain })),
+        findings: f.findings,
       },
     });
   }
@@ -432,28 +437,17 @@ export class Pipeline {
   }
 
   private recordAnomaly(rec: ParsedRecord, findings: Finding[], file: string | undefined, nearestNormal?: Record<string, unknown>): Anomaly {
-    findings.sort((a, b) => b.grade - a.grade);
-    const top = findings[0];
+    const f = foldFindings(findings, [{ feature: `template#${rec.templateId}`, value: rec.template }]);
     return {
       kind: 'record',
       source: rec.source,
       ts: rec.ts,
-      grade: top.grade,
-      detector: top.detector,
-      detectors: findings.map((f) => ({ detector: f.detector, grade: f.grade })),
-      reason: top.reason,
+      ...f.head,
       line: rec.line,
       offset: rec.offset,
       raw: rec.raw,
       templateId: rec.templateId,
-      explain: {
-        file,
-        template: rec.template,
-        params: rec.params,
-        contributions: contributionsOf(findings, [{ feature: `template#${rec.templateId}`, value: rec.template }]),
-        nearestNormal,
-        findings: findings.map((f) => ({ detector: f.detector, grade: f.grade, ...f.explain })),
-      },
+      explain: { file, template: rec.template, params: rec.params, contributions: f.contributions, nearestNormal, findings: f.findings },
     };
   }
 
@@ -468,27 +462,24 @@ export class Pipeline {
     const ctx: WindowContext = { fields: st.indicators, features: () => (x ??= windowFeatures(w, st.indicators)) };
     // every window is scored, in every mode: whether it is learned depends on it
     const findings = this.runScope(st.detectors.window, w, ctx, true, false);
-    let anomalous = false;
-    for (const f of findings) {
-      if (f.grade < this.config.detect.threshold) continue;
-      anomalous = true;
-      if (!this.mode.report) continue;
+    const anomalous = maxGrade(findings) >= this.config.detect.threshold;
+    if (anomalous && this.mode.report) {
+      // every detector's finding about this window, folded into one anomaly (issue 12)
+      const f = foldFindings(findings, []);
+      const top = findings[0].explain;
       // a finding about the whole window shows the window's first record
-      if (!('sample' in f.explain)) f.explain = { ...f.explain, sample: w.sample };
-      const sample = f.explain.sample as { raw: string; line: number; offset: number; file?: string } | undefined;
+      const sample = ('sample' in top ? top.sample : w.sample) as { raw: string; line: number; offset: number; file?: string } | undefined;
       anomalies.push({
         kind: 'window',
         source: st.name,
         ts: w.end,
-        grade: f.grade,
-        detector: f.detector,
-        detectors: [{ detector: f.detector, grade: f.grade }],
-        reason: f.reason,
+        ...f.head,
         window: { start: w.start, end: w.end },
         line: sample?.line,
         offset: sample?.offset,
         raw: sample?.raw,
-        explain: { file: sample?.file, ...f.explain, contributions: contributionsOf([f], []), nearestNormal: st.normal.window },
+        // the strongest finding's own keys stay at the top, where readers of one-finding window anomalies look
+        explain: { file: sample?.file, ...top, sample, contributions: f.contributions, nearestNormal: st.normal.window, findings: f.findings },
       });
     }
     if (!anomalous) {
@@ -496,6 +487,9 @@ export class Pipeline {
       for (const [field, fc] of Object.entries(w.fields)) unknown[field] = fc.unknown;
       st.normal.window = { start: w.start, end: w.end, total: w.total, unknown, sample: w.sample };
     }
+    // the source's time reached this window's start: its incident closes once the gap is behind (by the
+    // start, not the end: an anomaly of this very window may still join it)
+    if (this.mode.report) this.incidents?.advance(st.name, w.start);
     // streaming detectors learn every window; the others not anomalous ones: a long incident must not become the new normal
     const normal = !anomalous || this.mode.normalWindow?.(st.name, w.start) === true;
     for (const d of st.detectors.window) if (d.streaming || (normal && this.mode.learn)) d.learn(w, ctx);
@@ -511,6 +505,13 @@ export class Pipeline {
     for (const a of [...part.anomalies]) {
       if (a.status === 'suppressed') continue;
       for (const f of this.runScope(this.crossSource, a, {}, true, true)) part.anomalies.push(this.judge(crossSourceAnomaly(f), now));
+    }
+    if (this.incidents) {
+      // suppressed anomalies (feedback) neither open nor extend incidents; the incidents go in this batch's transaction
+      for (const a of part.anomalies) if (a.status !== 'suppressed') this.incidents.add(a);
+      const { incidents, merged } = this.incidents.take();
+      if (incidents.length) part.incidents = incidents;
+      if (merged.length) part.mergedIncidents = merged;
     }
     const state = this.mode.stateEveryBatch ? [this.stateRow(st)] : [];
     if (this.mode.stateEveryBatch && now - st.modelsSavedAt >= MODEL_SAVE_INTERVAL) {
@@ -684,6 +685,24 @@ function contributionsOf(findings: Finding[], fallback: Array<Record<string, unk
     if (c) for (const x of c) out.push({ detector: f.detector, ...x });
   }
   return out.length ? out.slice(0, 10) : fallback;
+}
+
+/**
+ * The one fold of a scope's findings about one record, window or session into one anomaly: the grade is
+ * the highest, `detector` and `reason` the strongest finding's, `detectors` every finding with its grade,
+ * `findings` each finding's explanation. Sorts `findings` strongest first.
+ */
+export function foldFindings(
+  findings: Finding[],
+  fallback: Array<Record<string, unknown>>,
+): { head: Pick<Anomaly, 'grade' | 'detector' | 'detectors' | 'reason'>; contributions: Array<Record<string, unknown>>; findings: Array<Record<string, unknown>> } {
+  findings.sort((a, b) => b.grade - a.grade);
+  const top = findings[0];
+  return {
+    head: { grade: top.grade, detector: top.detector, detectors: findings.map((f) => ({ detector: f.detector, grade: f.grade })), reason: top.reason },
+    contributions: contributionsOf(findings, fallback),
+    findings: findings.map((f) => ({ detector: f.detector, grade: f.grade, reason: f.reason, ...f.explain })),
+  };
 }
 
 function maxGrade(findings: Finding[]): number {

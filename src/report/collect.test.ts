@@ -8,6 +8,7 @@ import type { Anomaly } from '../model/record.js';
 import type { EventRow, FileRow } from '../model/store.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { collectReport, HOUR } from './collect.js';
+import { IncidentGrouper } from '../features/incidents.js';
 
 const dirs: string[] = [];
 const stores: SqliteStore[] = [];
@@ -26,7 +27,7 @@ function openStore(): SqliteStore {
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const parse = configSchema.parse({}).parse;
-const opts = { since: T0, until: T0 + 3 * HOUR - 1, top: 10, incidentGap: HOUR, dashboardUrl: 'http://x' };
+const opts = { since: T0, until: T0 + 3 * HOUR - 1, top: 10, dashboardUrl: 'http://x' };
 
 function ev(ts: number, raw: string, templateId: number | null, source = 'app', line = 1, fileId: number | null = null): EventRow {
   return { ts, source, fileId, line, offset: 0, templateId, raw };
@@ -91,22 +92,23 @@ describe('collectReport', () => {
     expect(auto.sources.find((x) => x.name === 'app')?.errorLines).toBe(3);
   });
 
-  it('groups anomalies into incidents by source and finding, split by the gap; dismissed ones are counted, not shown', () => {
+  it('lists the stored incidents overlapping the period, as the pipeline grouped them; dismissed anomalies are counted, not shown', () => {
     const s = openStore();
     const rcf = (ts: number, grade: number, score: number) =>
       anomaly(ts, grade, { kind: 'window', detector: 'window-rcf', detectors: [{ detector: 'window-rcf', grade }], templateId: undefined, window: { start: ts - 60_000, end: ts }, explain: { contributions: [{ detector: 'window-rcf', feature: 'records.log2', value: score }] } });
-    s.commit({
-      anomalies: [
-        rcf(T0 + 10 * 60_000, 0.8, 1.5),
-        rcf(T0 + 11 * 60_000, 0.95, 2.5),
-        rcf(T0 + 12 * 60_000, 0.7, 1.1),
-        anomaly(T0 + 5 * 60_000, 0.9),
-        anomaly(T0 + 5 * 60_000 + 2 * HOUR, 0.75),
-        anomaly(T0 + 30 * 60_000, 0.99, { status: 'suppressed' }),
-        anomaly(T0 + 40 * 60_000, 0.99, { status: 'false_positive' }),
-        anomaly(T0 + 4 * HOUR, 0.99),
-      ],
-    });
+    const found = [
+      anomaly(T0 + 5 * 60_000, 0.9),
+      rcf(T0 + 10 * 60_000, 0.8, 1.5),
+      rcf(T0 + 11 * 60_000, 0.95, 2.5),
+      rcf(T0 + 12 * 60_000, 0.7, 1.1),
+      anomaly(T0 + 5 * 60_000 + 2 * HOUR, 0.75),
+      anomaly(T0 + 4 * HOUR, 0.99),
+    ];
+    // the pipeline's grouping, one-minute windows: suppressed anomalies join no incident
+    const g = new IncidentGrouper([], 0, () => 60_000);
+    for (const a of found) g.add(a);
+    const { incidents } = g.take();
+    s.commit({ anomalies: [...found, anomaly(T0 + 30 * 60_000, 0.99, { status: 'suppressed' }), anomaly(T0 + 40 * 60_000, 0.99, { status: 'false_positive' })], incidents });
     const d = collectReport(s, parse, opts);
     expect(d.anomalies).toBe(5);
     expect(d.dismissed).toBe(2);
@@ -115,9 +117,11 @@ describe('collectReport', () => {
       ['window-rcf', 3, 9 * 60_000, 12 * 60_000, 0.95],
       ['rare-template', 1, 2 * HOUR + 5 * 60_000, 2 * HOUR + 5 * 60_000, 0.75],
     ]);
+    // the same list as the store's (what `logradar incidents` prints for the range)
+    expect(d.incidents.map((i) => i.id)).toEqual(s.incidents({ since: opts.since, until: opts.until }).map((i) => i.id));
     // the strongest anomaly is the one linked
     expect(d.incidents[1].anomalyId).toBe(s.anomalies().find((a) => a.ts === T0 + 11 * 60_000)?.id);
-    expect(d.incidents[1].reason).toBe(`r${T0 + 11 * 60_000}`);
+    expect(d.incidents[1].reason).toBe(`app: r${T0 + 11 * 60_000}`);
   });
 
   it('counts a Postfix source\'s messages in file order, also when ingestion interleaved its files', () => {

@@ -8,7 +8,7 @@ import { ERROR_LEVELS, FATAL_LEVELS } from '../detectors/severity.js';
 import { ComponentMetrics } from '../model/metrics.js';
 import type { LogStore } from '../model/store.js';
 import { Decoder } from '../parsers/decode/decoder.js';
-import { groupIncidents, type ReportIncident } from './incidents.js';
+import { reportIncidents, type ReportIncident } from './incidents.js';
 import { PostfixTotalsCounter, type PostfixTotals } from './postfix-totals.js';
 
 export const HOUR = 3_600_000;
@@ -21,8 +21,6 @@ export interface ReportOptions {
   until: number;
   /** Rows of each top list. */
   top: number;
-  /** Anomalies of one finding closer than this form one incident. */
-  incidentGap: number;
   /** Base of the dashboard links (`<base>/#/anomaly/<id>`). */
   dashboardUrl: string;
   /** When the report is made (default now). */
@@ -169,14 +167,17 @@ export function collectReport(store: LogStore, parse: Config['parse'], opts: Rep
 
   const stored = store.anomalies({ since, until });
   const shown = stored.filter((a) => !DISMISSED.has(a.status ?? 'new'));
-  const incidents = groupIncidents(shown, opts.incidentGap);
+  // the incidents the pipeline stored (the same as `logradar incidents` and the API list for this range)
+  const incidents = reportIncidents(store, since, until, stored);
   for (const a of shown) {
     const s = sources.get(a.source);
     if (s) s.anomalies++;
   }
   for (const i of incidents) {
-    const s = sources.get(i.source);
-    if (s) s.incidents++;
+    for (const name of i.sources) {
+      const s = sources.get(name);
+      if (s) s.incidents++;
+    }
   }
 
   const figure = (id: number, count: number): TemplateFigure => {

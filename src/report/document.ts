@@ -127,7 +127,7 @@ export function reportDocument(d: ReportData): ReportDocument {
     {
       title: 'Incidents',
       notes: [
-        `${d.anomalies} anomalies in ${d.incidents.length} incidents (anomalies of one source and finding, grouped while less than the incident gap apart)${d.dismissed ? `; ${d.dismissed} more suppressed, muted or marked false positive are not shown` : ''}.`,
+        `${d.incidents.length} incidents, ${d.anomalies} anomalies in the period (an incident: anomalies of one source while they follow each other within a window length or so, merged across sources by a cross-source alarm; \`logradar incidents\` lists the same)${d.dismissed ? `; ${d.dismissed} more suppressed, muted or marked false positive are not counted` : ''}.`,
       ],
       table: {
         columns: ['first', 'last', 'source', 'kind', 'detectors', 'max grade', 'anomalies', 'reason', 'link'],

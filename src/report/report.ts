@@ -26,7 +26,6 @@ export function makeReport(store: LogStore, config: Config, opts: MakeReportOpti
     until: opts.until,
     now: opts.now,
     top: opts.top ?? config.report.top,
-    incidentGap: config.report.incidentGap,
     dashboardUrl: dashboardUrlOf(config).replace(/\/+$/, ''),
   });
   const document = reportDocument(data);

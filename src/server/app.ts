@@ -23,6 +23,7 @@ import { httpError } from './errors.js';
 import { crossOrigin, hostAllowed, hostNames } from './origin.js';
 import { promMetrics } from './prom.js';
 import { anomalyRoutes } from './routes/anomalies.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { seriesRoutes } from './routes/series.js';
@@ -160,6 +161,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   sourceRoutes(app, ctx);
   templateRoutes(app, ctx);
   anomalyRoutes(app, ctx);
+  incidentRoutes(app, ctx);
   seriesRoutes(app, ctx);
   streamRoutes(app, ctx);
   ingestRoutes(app, ctx);

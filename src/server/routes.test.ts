@@ -53,7 +53,7 @@ describe('read routes', () => {
     expect(r.body.openapi).toMatch(/^3\./);
     const paths = Object.keys(r.body.paths).sort();
     expect(paths).toEqual(
-      ['/api/anomalies', '/api/anomalies/{id}', '/api/anomalies/{id}/feedback', '/api/feedback', '/api/ingest', '/api/series', '/api/series/keys', '/api/session', '/api/sources', '/api/stream', '/api/templates'].sort(),
+      ['/api/anomalies', '/api/anomalies/{id}', '/api/anomalies/{id}/feedback', '/api/feedback', '/api/incidents', '/api/incidents/{id}', '/api/ingest', '/api/series', '/api/series/keys', '/api/session', '/api/sources', '/api/stream', '/api/templates'].sort(),
     );
   });
 
@@ -87,6 +87,21 @@ describe('read routes', () => {
     expect(a.raw).toBe(FATAL);
     const h = a.explain.highlights as Array<{ start: number; end: number }>;
     expect(h.map((x) => a.raw.slice(x.start, x.end))).toEqual(['FATAL']);
+  });
+
+  it('GET /api/incidents: the stored incident of the anomaly, and its anomalies by incident', async () => {
+    const r = await get('/api/incidents?since=2026-11-21T00:00:00Z&until=2026-11-21T10:30:00Z');
+    expect(r.status).toBe(200);
+    expect(r.body.items).toHaveLength(1);
+    const i = r.body.items[0];
+    expect(i).toMatchObject({ sources: ['app'], anomalies: 1, status: 'open', kinds: ['record'], start: Date.parse('2026-11-21T10:01:00Z') });
+    expect(i.detectors[0].detector).toBe('severity');
+    expect(i.summary).toContain('app: ');
+    expect((await get(`/api/incidents/${i.id}`)).body).toEqual(i);
+    expect((await get('/api/incidents/424242')).status).toBe(404);
+    const a = await get(`/api/anomalies?incident=${i.id}`);
+    expect(a.body.items.map((x: { incident: number }) => x.incident)).toEqual([i.id]);
+    expect((await get('/api/incidents?since=2026-11-22T00:00:00Z')).body.items).toEqual([]);
   });
 
   it('GET /api/anomalies: newest first with filters and cursor pages over many', async () => {

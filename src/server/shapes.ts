@@ -40,8 +40,27 @@ export const anomalySchema = {
     explain: freeObject,
     signature: str,
     status: { type: 'string', enum: ['new', 'confirmed', 'false_positive', 'muted', 'suppressed'] },
+    incident: int,
   },
   required: ['id', 'ts', 'created', 'kind', 'source', 'grade', 'detector', 'detectors', 'reason', 'signature', 'status'],
+} as const;
+
+/** An incident (issue 12): times in ms since the epoch, like the anomalies'. */
+export const incidentSchema = {
+  type: 'object',
+  properties: {
+    id: int,
+    start: num,
+    end: num,
+    sources: { type: 'array', items: str },
+    grade: num,
+    anomalies: int,
+    summary: str,
+    status: { type: 'string', enum: ['open', 'closed'] },
+    kinds: { type: 'array', items: { type: 'string', enum: ['record', 'window', 'session', 'cross-source'] } },
+    detectors: { type: 'array', items: { type: 'object', properties: { detector: str, grade: num }, required: ['detector', 'grade'] } },
+  },
+  required: ['id', 'start', 'end', 'sources', 'grade', 'anomalies', 'summary', 'status', 'kinds', 'detectors'],
 } as const;
 
 export const templateSchema = {

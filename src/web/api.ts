@@ -24,6 +24,22 @@ export interface Anomaly {
   explain?: Record<string, unknown>;
   signature: string;
   status: Status;
+  /** The incident it belongs to. */
+  incident?: number;
+}
+
+/** Anomalies of one source close in time (merged across sources by the master): GET /api/incidents. */
+export interface Incident {
+  id: number;
+  start: number;
+  end: number;
+  sources: string[];
+  grade: number;
+  anomalies: number;
+  summary: string;
+  status: 'open' | 'closed';
+  kinds: string[];
+  detectors: Array<{ detector: string; grade: number }>;
 }
 
 export interface Line {
@@ -167,9 +183,12 @@ export const api = {
     detector?: string;
     minGrade?: number;
     status?: string;
+    incident?: number;
     limit?: number;
     cursor?: string | null;
   }) => request<Page<Anomaly>>('GET', '/api/anomalies', q),
+  incidents: (q: { since?: number; until?: number; source?: string; limit?: number; cursor?: string | null }) =>
+    request<Page<Incident>>('GET', '/api/incidents', q),
   anomaly: (id: string) => request<AnomalyDetail>('GET', `/api/anomalies/${encodeURIComponent(id)}`),
   feedback: (id: string, body: { action: Feedback['action']; hours?: number; note?: string }) =>
     request<Feedback>('POST', `/api/anomalies/${encodeURIComponent(id)}/feedback`, undefined, body),

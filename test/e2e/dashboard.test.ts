@@ -98,6 +98,17 @@ describe.skipIf(!!skip)('dashboard in Chromium', () => {
     console.log(`dashboard e2e: appended burst listed after ${delay} ms`);
     await expect.poll(async () => Number(await page.locator('[data-testid="chart"]').first().getAttribute('data-markers')), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(page.url()).toBe(`${url}/#/`); // no reload, no navigation
+    // the burst is one incident, listed beside the charts as it arrives; its link lists its anomalies
+    const incident = page.locator('[data-testid="incident-item"]', { hasText: message }).first();
+    await incident.waitFor({ timeout: 10_000 });
+    await expect.poll(async () => incident.textContent(), { timeout: 10_000 }).toMatch(/3 anomalies/);
+    const incidentId = await incident.getAttribute('data-id');
+    await incident.locator('a').click();
+    await page.locator('[data-testid="anomaly-item"]', { hasText: message }).first().waitFor({ timeout: 10_000 });
+    expect(page.url()).toContain(`incident=${incidentId}`);
+    expect(await page.locator('[data-testid="anomaly-item"]').count()).toBe(3);
+    await page.goto(`${url}/#/`);
+    await page.locator('[data-testid="anomaly-item"]', { hasText: message }).first().waitFor({ timeout: 10_000 });
     mkdirSync(shots, { recursive: true });
 
     // the anomaly page: the raw line, the feedback buttons

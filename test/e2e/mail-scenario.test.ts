@@ -33,9 +33,10 @@ async function scenario(args: string[]): Promise<{ labels: Label[]; windows: Arr
   const windows = detect.stdout
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { kind: string; window?: { start: string; end: string }; detector: string; reason: string })
+    .map((l) => JSON.parse(l) as { kind: string; window?: { start: string; end: string }; detector: string; reason: string; explain?: { findings?: Array<{ grade: number; reason: string }> } })
     .filter((o) => o.kind === 'window')
-    .map((o) => ({ start: Date.parse(o.window!.start), end: Date.parse(o.window!.end), detector: o.detector, reason: o.reason }));
+    // a window's findings fold into one anomaly (issue 12): the reasons of the others, at or above the threshold, are in explain.findings
+    .map((o) => ({ start: Date.parse(o.window!.start), end: Date.parse(o.window!.end), detector: o.detector, reason: [o.reason, ...(o.explain?.findings ?? []).filter((f) => f.grade >= 0.7).map((f) => f.reason)].join(' | ') }));
   const labels = fs.readFileSync(labelsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Label);
   return { labels, windows };
 }

@@ -57,6 +57,8 @@ describe('a reader that goes away ends the command quietly', () => {
     ['events --json', ['events', ...d, '--json']],
     ['anomalies', ['anomalies', ...d, '--limit', '100000']],
     ['anomalies --json', ['anomalies', ...d, '--json']],
+    ['incidents', ['incidents', ...d, '--limit', '100000']],
+    ['incidents --json', ['incidents', ...d, '--json']],
     ['status', ['status', ...d]],
     ['status --json', ['status', ...d, '--json']],
     ['parse', ['parse', big]],

@@ -20,6 +20,7 @@ interface ListQuery {
   detector?: string;
   minGrade?: number;
   status?: string;
+  incident?: number;
   limit: number;
   cursor?: string;
 }
@@ -50,6 +51,7 @@ export function anomalyRoutes(app: FastifyInstance, ctx: ServerContext): void {
             source: sourceParam,
             detector: { type: 'string', maxLength: 100 },
             minGrade: { type: 'number', minimum: 0, maximum: 1 },
+            incident: { type: 'integer', minimum: 1 },
             status: { type: 'string', pattern: `^(all|((${STATUSES.join('|')})(,(${STATUSES.join('|')}))*))$` },
             limit: limitParam(50, 500),
             cursor: cursorParam,
@@ -67,6 +69,7 @@ export function anomalyRoutes(app: FastifyInstance, ctx: ServerContext): void {
         source: q.source,
         detector: q.detector,
         minGrade: q.minGrade,
+        incident: q.incident,
         status,
         limit: q.limit,
         cursor: q.cursor,

@@ -116,6 +116,26 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX model_versions_source ON model_versions(source, id);
   `,
+  // 5: incidents (issue 12): anomalies close in time grouped by the pipeline, kept so a restart continues them
+  `
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    sources TEXT NOT NULL,
+    grade REAL NOT NULL,
+    anomalies INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    status TEXT NOT NULL,
+    kinds TEXT NOT NULL,
+    detectors TEXT NOT NULL,
+    updated INTEGER NOT NULL
+  );
+  CREATE INDEX incidents_start ON incidents(start, id);
+  CREATE INDEX incidents_status ON incidents(status);
+  ALTER TABLE anomalies ADD COLUMN incident_id INTEGER;
+  CREATE INDEX anomalies_incident ON anomalies(incident_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -19,7 +19,8 @@ import type {
   TemplatePageQuery,
   TemplateRow,
 } from '../../model/store.js';
-import { anomalyFromRow, feedbackFromRow, templateFromRow } from './rows.js';
+import { anomalyFromRow, feedbackFromRow, incidentFromRow, templateFromRow } from './rows.js';
+import type { Incident, IncidentQuery } from '../../model/incident.js';
 
 /** Status an anomaly takes from feedback on it. */
 const STATUS_OF: Record<FeedbackAction, AnomalyStatus> = { confirm: 'confirmed', false_positive: 'false_positive', mute: 'muted' };
@@ -49,6 +50,7 @@ export class SqliteQueries implements StoreQueries {
     if (q.source !== undefined) add('source = ?', q.source);
     if (q.detector !== undefined) add('(detector = ? OR EXISTS (SELECT 1 FROM json_each(detectors) WHERE json_extract(value, \'$.detector\') = ?))', q.detector, q.detector);
     if (q.minGrade !== undefined) add('grade >= ?', q.minGrade);
+    if (q.incident !== undefined) add('incident_id = ?', q.incident);
     if (q.status === undefined) add("status != 'suppressed'");
     else if (q.status !== 'all') add(`status IN (${q.status.map(() => '?').join(', ')})`, ...q.status);
     const c = parseCursor(q.cursor, 2);
@@ -63,6 +65,31 @@ export class SqliteQueries implements StoreQueries {
   anomaly(id: number): StoredAnomaly | undefined {
     const r = this.db.prepare('SELECT * FROM anomalies WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     return r ? anomalyFromRow(r) : undefined;
+  }
+
+  incidentPage(q: IncidentQuery): Page<Incident> {
+    const cond: string[] = [];
+    const args: unknown[] = [];
+    const add = (c: string, ...v: unknown[]) => {
+      cond.push(c);
+      args.push(...v);
+    };
+    // an incident is in a range when it overlaps it
+    if (q.since !== undefined) add('end >= ?', q.since);
+    if (q.until !== undefined) add('start <= ?', q.until);
+    if (q.source !== undefined) add('EXISTS (SELECT 1 FROM json_each(incidents.sources) WHERE value = ?)', q.source);
+    const c = parseCursor(q.cursor, 2);
+    if (c) add('(start < ? OR (start = ? AND id < ?))', c[0], c[0], c[1]);
+    const sql = `SELECT * FROM incidents ${cond.length ? 'WHERE ' + cond.join(' AND ') : ''} ORDER BY start DESC, id DESC LIMIT ?`;
+    const rows = (this.db.prepare(sql).all(...args, q.limit + 1) as Record<string, unknown>[]).map(incidentFromRow);
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? `${last.start}_${last.id}` : null };
+  }
+
+  incident(id: number): Incident | undefined {
+    const r = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return r ? incidentFromRow(r) : undefined;
   }
 
   templatePage(q: TemplatePageQuery): Page<TemplateRow> {

@@ -1,5 +1,6 @@
 /** Rows of the SQLite tables as the model's row types (shared by the store and its queries). */
 import type { Anomaly, AnomalyStatus } from '../../model/record.js';
+import type { Incident, IncidentStatus } from '../../model/incident.js';
 import type { FeedbackAction, FeedbackRow, StoredAnomaly, TemplateRow } from '../../model/store.js';
 
 export function feedbackFromRow(r: Record<string, unknown>): FeedbackRow {
@@ -37,6 +38,7 @@ export function anomalyFromRow(r: Record<string, unknown>): StoredAnomaly {
     session: r.session === null || r.session === undefined ? undefined : String(r.session),
     status: (r.status ?? 'new') as AnomalyStatus,
     signature: r.signature ? String(r.signature) : undefined,
+    incident: r.incident_id === null || r.incident_id === undefined ? undefined : Number(r.incident_id),
   };
 }
 
@@ -49,5 +51,20 @@ export function templateFromRow(r: Record<string, unknown>): TemplateRow {
     firstSeen: Number(r.first_seen),
     lastSeen: Number(r.last_seen),
     evicted: Number(r.evicted) === 1,
+  };
+}
+
+export function incidentFromRow(r: Record<string, unknown>): Incident {
+  return {
+    id: Number(r.id),
+    start: Number(r.start),
+    end: Number(r.end),
+    sources: JSON.parse(String(r.sources)),
+    grade: Number(r.grade),
+    anomalies: Number(r.anomalies),
+    summary: String(r.summary),
+    status: r.status as IncidentStatus,
+    kinds: JSON.parse(String(r.kinds)),
+    detectors: JSON.parse(String(r.detectors)),
   };
 }

@@ -241,3 +241,33 @@ describe('SqliteStore event blocks', () => {
     expect(raws(s.events())).toEqual(['two\\nlines', 'next']);
   });
 });
+
+describe('incidents', () => {
+  it('are committed with their anomalies, merged in the same transaction, and open ones are there after a reopen', async () => {
+    const { IncidentGrouper } = await import('../../features/incidents.js');
+    const dir = tmpDir();
+    const s = open(dir);
+    const win = (source: string, i: number): Anomaly => ({ kind: 'window', source, ts: (i + 1) * 60_000, grade: 0.9, detector: 'field-rate', detectors: [{ detector: 'field-rate', grade: 0.9 }], reason: 'spike', window: { start: i * 60_000, end: (i + 1) * 60_000 } });
+    const g = new IncidentGrouper(s.openIncidents(), s.maxIncidentId(), () => 60_000);
+    const first = [win('web', 3), win('db', 3)];
+    for (const a of first) g.add(a);
+    s.commit({ anomalies: first, incidents: g.take().incidents });
+    expect(s.incidents().map((i) => [i.id, i.sources])).toEqual([
+      [1, ['web']],
+      [2, ['db']],
+    ]);
+    s.close();
+
+    // a restart: the grouper continues the stored open incidents; a cross-source alarm merges them
+    const s2 = open(dir);
+    const g2 = new IncidentGrouper(s2.openIncidents(), s2.maxIncidentId(), () => 60_000);
+    const alarm: Anomaly = { ...win('*', 3), detector: 'master', explain: { sources: [{ source: 'web' }, { source: 'db' }] } };
+    g2.add(alarm);
+    const { incidents, merged } = g2.take();
+    s2.commit({ anomalies: [alarm], incidents, mergedIncidents: merged });
+    expect(s2.incidents().map((i) => [i.id, i.sources, i.anomalies, i.kinds])).toEqual([[1, ['web', 'db'], 3, ['window', 'cross-source']]]);
+    expect(s2.anomalies().map((a) => a.incident)).toEqual([1, 1, 1]);
+    expect(s2.queries.incidentPage({ limit: 10, source: 'db' }).items.map((i) => i.id)).toEqual([1]);
+    expect(s2.maxIncidentId()).toBe(2);
+  });
+});

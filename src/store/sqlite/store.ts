@@ -25,7 +25,8 @@ import type {
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { ModelVersions } from './model-versions.js';
 import { SqliteQueries } from './queries.js';
-import { anomalyFromRow, feedbackFromRow, templateFromRow } from './rows.js';
+import { anomalyFromRow, feedbackFromRow, incidentFromRow, templateFromRow } from './rows.js';
+import type { Incident } from '../../model/incident.js';
 
 export const DB_FILE = 'logradar.db';
 /** Most lines in one event block (a row of `event_blocks`). */
@@ -138,10 +139,24 @@ export class SqliteStore implements LogStore {
       ),
       insertAnomaly: w(() =>
         db.prepare(
-          `INSERT INTO anomalies (ts, created, kind, source, file, line, offset, grade, detector, detectors, reason, window_start, window_end, template_id, raw, explain, session, status, signature)
-           VALUES (@ts, @created, @kind, @source, @file, @line, @offset, @grade, @detector, @detectors, @reason, @windowStart, @windowEnd, @templateId, @raw, @explain, @session, @status, @signature)`,
+          `INSERT INTO anomalies (ts, created, kind, source, file, line, offset, grade, detector, detectors, reason, window_start, window_end, template_id, raw, explain, session, status, signature, incident_id)
+           VALUES (@ts, @created, @kind, @source, @file, @line, @offset, @grade, @detector, @detectors, @reason, @windowStart, @windowEnd, @templateId, @raw, @explain, @session, @status, @signature, @incident)`,
         ),
       ),
+      upsertIncident: w(() =>
+        db.prepare(
+          `INSERT INTO incidents (id, start, end, sources, grade, anomalies, summary, status, kinds, detectors, updated)
+           VALUES (@id, @start, @end, @sources, @grade, @anomalies, @summary, @status, @kinds, @detectors, @updated)
+           ON CONFLICT(id) DO UPDATE SET start = excluded.start, end = excluded.end, sources = excluded.sources, grade = excluded.grade, anomalies = excluded.anomalies,
+             summary = excluded.summary, status = excluded.status, kinds = excluded.kinds, detectors = excluded.detectors, updated = excluded.updated`,
+        ),
+      ),
+      // the highest incident id ever given: a merged (deleted) incident's id is never given again
+      lastIncident: w(() =>
+        db.prepare("INSERT INTO meta (key, value) VALUES ('last_incident_id', ?) ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))"),
+      ),
+      moveIncident: w(() => db.prepare('UPDATE anomalies SET incident_id = ? WHERE incident_id = ?')),
+      deleteIncident: w(() => db.prepare('DELETE FROM incidents WHERE id = ?')),
       upsertSeries: w(() => db.prepare('INSERT INTO series (source, key, start, value) VALUES (?, ?, ?, ?) ON CONFLICT(source, key, start) DO UPDATE SET value = excluded.value')),
       saveState: w(() => db.prepare('INSERT INTO model_state (key, version, value, updated) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET version = excluded.version, value = excluded.value, updated = excluded.updated')),
       saveCounters: w(() => db.prepare('INSERT INTO counters (component, value, updated) VALUES (?, ?, ?) ON CONFLICT(component) DO UPDATE SET value = excluded.value, updated = excluded.updated')),
@@ -192,7 +207,18 @@ export class SqliteStore implements LogStore {
         session: a.session ?? null,
         status: a.status ?? 'new',
         signature: a.signature ?? '',
+        incident: a.incident ?? null,
       }).lastInsertRowid);
+    }
+    for (const i of b.incidents ?? []) {
+      s.upsertIncident.run({ ...i, sources: JSON.stringify(i.sources), kinds: JSON.stringify(i.kinds), detectors: JSON.stringify(i.detectors), updated: now });
+    }
+    const top = Math.max(0, ...(b.incidents ?? []).map((i) => i.id), ...(b.mergedIncidents ?? []).map((m) => m.from));
+    if (top > 0) s.lastIncident.run(String(top));
+    // a merged incident's anomalies move to the one it merged into, and it is no more
+    for (const m of b.mergedIncidents ?? []) {
+      s.moveIncident.run(m.into, m.from);
+      s.deleteIncident.run(m.from);
     }
     for (const r of b.series ?? []) s.upsertSeries.run(r.source, r.key, r.start, r.value);
     for (const st of b.state ?? []) s.saveState.run(st.key, st.version, st.value, now);
@@ -273,6 +299,26 @@ export class SqliteStore implements LogStore {
       ? this.db.prepare('SELECT * FROM templates ORDER BY id').all()
       : this.db.prepare('SELECT * FROM templates WHERE source = ? ORDER BY id').all(source)) as Record<string, unknown>[];
     return rows.map(templateFromRow);
+  }
+
+  openIncidents(): Incident[] {
+    return (this.db.prepare("SELECT * FROM incidents WHERE status = 'open' ORDER BY id").all() as Record<string, unknown>[]).map(incidentFromRow);
+  }
+
+  maxIncidentId(): number {
+    const r = this.db.prepare("SELECT MAX(COALESCE((SELECT MAX(id) FROM incidents), 0), COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_incident_id'), 0)) AS m").get() as { m: number };
+    return r.m;
+  }
+
+  /** Incidents overlapping [since, until], oldest first (the `incidents` command and the report). */
+  incidents(q: { since?: number; until?: number; source?: string; limit?: number } = {}): Incident[] {
+    const { sql: cond, args } = whereClause([
+      ['end >= ?', q.since],
+      ['start <= ?', q.until],
+      ['EXISTS (SELECT 1 FROM json_each(incidents.sources) WHERE value = ?)', q.source],
+    ]);
+    const sql = `SELECT * FROM incidents ${cond} ORDER BY start, id ${q.limit !== undefined ? 'LIMIT ' + Math.max(0, Math.floor(q.limit)) : ''}`;
+    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map(incidentFromRow);
   }
 
   maxTemplateId(): number {

@@ -1,4 +1,4 @@
-/** All anomalies of a range with filters (source, detector, min grade, status), paged, new ones arriving live. */
+/** All anomalies of a range with filters (source, detector, min grade, status, incident), paged, new ones arriving live. */
 import { api, type Anomaly } from '../api.js';
 import { anomalyList } from '../anomaly-list.js';
 import { el } from '../dom.js';
@@ -20,6 +20,7 @@ export const anomaliesPage: Page = (ctx) => {
     detector: q.get('detector') ?? '',
     minGrade: q.get('minGrade') ?? '',
     status: q.get('status') ?? '',
+    incident: q.get('incident') ?? '',
   };
   const go = (over: Partial<typeof filters> & { range?: Record<string, string> }) => {
     const { range: r, ...f } = over;
@@ -60,7 +61,7 @@ export const anomaliesPage: Page = (ctx) => {
   const message = el('div');
   ctx.root.append(
     el('div', { class: 'toolbar' }, timePicker(range, (r) => go({ range: rangeParams(r) }))),
-    el('h1', {}, 'Anomalies'),
+    el('h1', {}, filters.incident ? `Anomalies of incident #${filters.incident}` : 'Anomalies'),
     form,
     message,
     list.el,
@@ -69,6 +70,7 @@ export const anomaliesPage: Page = (ctx) => {
 
   const b = rangeBounds(range, Date.now());
   const grade = filters.minGrade === '' ? undefined : Number(filters.minGrade);
+  const incident = filters.incident === '' ? undefined : Number(filters.incident);
   const query = () => ({
     since: b.since,
     until: b.until,
@@ -76,6 +78,7 @@ export const anomaliesPage: Page = (ctx) => {
     detector: filters.detector || undefined,
     minGrade: grade !== undefined && Number.isFinite(grade) ? grade : undefined,
     status: filters.status || undefined,
+    incident: incident !== undefined && Number.isInteger(incident) && incident > 0 ? incident : undefined,
     limit: PAGE,
   });
 
@@ -93,6 +96,7 @@ export const anomaliesPage: Page = (ctx) => {
     (!filters.source || a.source === filters.source) &&
     (!filters.detector || a.detector === filters.detector || a.detectors.some((d) => d.detector === filters.detector)) &&
     (grade === undefined || !Number.isFinite(grade) || a.grade >= grade) &&
+    (incident === undefined || a.incident === incident) &&
     (filters.status === 'all' || (filters.status === '' ? a.status !== 'suppressed' : a.status === filters.status));
   const unsubscribe = subscribe({ anomaly: (a) => matches(a) && list.prepend(a), reconnected: () => void pager.page(true) });
   void pager.page(true);

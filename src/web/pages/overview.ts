@@ -1,9 +1,10 @@
 /**
  * Overview: per source, a grade heat strip and trend charts of its monitored fields with anomaly markers;
- * beside them the anomalies of the range. Live: new anomalies and closed windows arrive over SSE.
+ * beside them the incidents and the anomalies of the range. Live: new anomalies and closed windows arrive over SSE.
  */
 import { api, type Anomaly, type SeriesEvent } from '../api.js';
 import { anomalyList } from '../anomaly-list.js';
+import { incidentList } from '../incident-list.js';
 import { trendChart, type TrendChart } from '../chart.js';
 import { el, fmtTime, link, logText, note } from '../dom.js';
 import { gradeLevel, gradeText, heatBuckets } from '../grades.js';
@@ -19,6 +20,8 @@ const CHART_POINTS = 600;
 /** Anomalies fetched for markers and heat strips: the newest of the range (see docs/dashboard.md). */
 const MARKER_PAGES = 5;
 const MARKER_PAGE_SIZE = 200;
+/** Incidents listed beside the charts: the newest of the range. */
+const INCIDENTS = 20;
 
 interface ChartState {
   group: ChartGroup;
@@ -40,8 +43,9 @@ export const overview: Page = (ctx) => {
   const range = parseRange(ctx.route.query);
   const bounds = (): Bounds => rangeBounds(range, Date.now());
   const list = anomalyList();
+  const incidents = incidentList();
   const body = el('div', { class: 'source-sections', testid: 'overview-sources' }, note('Loading…'));
-  const side = el('aside', { class: 'side-col' }, el('h2', {}, 'Anomalies'), list.el, link(hashOf('/anomalies', rangeParams(range)), 'All anomalies →'));
+  const side = el('aside', { class: 'side-col' }, el('h2', {}, 'Incidents'), incidents.el, el('h2', {}, 'Anomalies'), list.el, link(hashOf('/anomalies', rangeParams(range)), 'All anomalies →'));
   ctx.root.append(
     el('div', { class: 'toolbar' }, timePicker(range, (r) => ctx.go(hashOf('/', rangeParams(r))))),
     el('div', { class: 'overview' }, el('div', { class: 'main-col' }, body), side),
@@ -123,8 +127,9 @@ export const overview: Page = (ctx) => {
   async function load(): Promise<void> {
     lastLoad = Date.now();
     const b = bounds();
-    const [keys, found] = await Promise.all([api.seriesKeys(), fetchAnomalies(b)]);
+    const [keys, found, inc] = await Promise.all([api.seriesKeys(), fetchAnomalies(b), api.incidents({ since: b.since, until: b.until, limit: INCIDENTS })]);
     if (!alive) return;
+    incidents.set(inc.items);
     anomalies = found;
     list.set(found.slice(0, 100));
     for (const c of charts) c.chart?.destroy();
@@ -155,6 +160,19 @@ export const overview: Page = (ctx) => {
     for (const v of sources.values()) drawHeat(v);
   }
 
+  let incidentsTimer: number | undefined;
+  function refreshIncidents(): void {
+    if (incidentsTimer !== undefined) return;
+    incidentsTimer = window.setTimeout(() => {
+      incidentsTimer = undefined;
+      const b = bounds();
+      api
+        .incidents({ since: b.since, until: b.until, limit: INCIDENTS })
+        .then((r) => alive && incidents.set(r.items))
+        .catch(() => undefined);
+    }, 1000);
+  }
+
   /** Something not on the page arrived (a new source or monitored value): reload, at most every 10 s. */
   function scheduleReload(): void {
     if (reloadTimer !== undefined) return;
@@ -175,6 +193,8 @@ export const overview: Page = (ctx) => {
     if (a.status === 'suppressed' || !bounds().live) return;
     anomalies.unshift(a);
     list.prepend(a);
+    // an anomaly of an incident not listed yet (a new one), or one that grew: the list is fetched again
+    if (a.incident !== undefined) refreshIncidents();
     if (!sources.has(a.source)) scheduleReload();
     drawHeat(sourceView(a.source));
     for (const c of charts) if (c.group.source === a.source) redraw(c);
@@ -205,6 +225,7 @@ export const overview: Page = (ctx) => {
     unsubscribe();
     clearInterval(slide);
     if (reloadTimer !== undefined) clearTimeout(reloadTimer);
+    if (incidentsTimer !== undefined) clearTimeout(incidentsTimer);
     for (const c of charts) c.chart?.destroy();
   };
 };

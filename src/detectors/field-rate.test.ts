@@ -121,7 +121,7 @@ describe('FieldRateDetector', () => {
     expect(baseRate(d)).toBeCloseTo(0.01, 12);
     learn(d, window(100, 50));
     expect(stateOf(d).windows).toBe(1);
-    expect(stateOf(d).base[FIELD]).toEqual({ unknown: 50, total: 100 });
+    expect(stateOf(d).base[FIELD]).toEqual({ unknown: 50, total: 100, windows: 1 });
     expect(baseRate(d)).toBeCloseTo(52 / 300, 12);
     learn(d, window(100, 50));
     expect(baseRate(d)).toBeCloseTo((50 * 0.995 + 50 + 2) / (100 * 0.995 + 100 + 200), 12);

@@ -467,6 +467,8 @@ export class Pipeline {
     let x: Features | undefined;
     const ctx: WindowContext = { fields: st.indicators, features: () => (x ??= windowFeatures(w, st.indicators)) };
     // every window is scored, in every mode: whether it is learned depends on it
+    // multi-scale detectors keep the recent windows, anomalous or not, in every mode
+    for (const d of st.detectors.window) d.track?.(w, ctx);
     const findings = this.runScope(st.detectors.window, w, ctx, true, false);
     let anomalous = false;
     for (const f of findings) {
@@ -484,7 +486,8 @@ export class Pipeline {
         detector: f.detector,
         detectors: [{ detector: f.detector, grade: f.grade }],
         reason: f.reason,
-        window: { start: w.start, end: w.end },
+        // a finding at a larger scale covers its own window (several of the source's)
+        window: (f.explain.window as { start: number; end: number } | undefined) ?? { start: w.start, end: w.end },
         line: sample?.line,
         offset: sample?.offset,
         raw: sample?.raw,

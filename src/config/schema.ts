@@ -200,8 +200,8 @@ const detectSchema = section(
       {
         enabled: z.boolean().default(true).describe('Used only when detect.fields is empty: each source finds its categorical fields by itself.'),
         records: z.number().int().min(10).default(300).describe('Records profiled at least before a source chooses its fields.'),
-        span: duration('30m').describe('Log time profiled at least (with records): a value is known only when spread over it.'),
-        slices: z.number().int().min(1).default(6).describe('Time slices of the profiled span: a known value has knownShare of the records in at least half of them (a burst in one slice is not known).'),
+        span: duration('1h').describe('Log time profiled at least (with records): a value is known only when spread over it.'),
+        slices: z.number().int().min(1).default(12).describe('Time slices of the profiled span: a known value has knownShare of the records in at least half of them (a burst in one slice is not known).'),
         maxValues: z.number().int().min(2).default(20).describe('A field with more distinct values is not categorical.'),
         knownShare: z.number().min(0).max(1).default(0.01).describe('Values with at least this share of the profiled records are known; rarer ones count as unknown.'),
         presentShare: z.number().min(0).max(1).default(0.9).describe('A field must be present in at least this share of the records.'),

@@ -120,12 +120,22 @@ describe('FieldRateDetector', () => {
   it('learn moves the base rate from the prior towards what it sees', () => {
     const d = detector();
     expect(baseRate(d)).toBeCloseTo(0.01, 12);
-    learn(d, window(100, 50));
+    learn(d, window(100, 3));
     expect(stateOf(d).windows).toBe(1);
-    expect(stateOf(d).base[FIELD]).toEqual({ unknown: 50, total: 100, windows: 1 });
-    expect(baseRate(d)).toBeCloseTo(52 / 300, 12);
+    expect(stateOf(d).base[FIELD]).toEqual({ unknown: 3, total: 100, windows: 1 });
+    expect(baseRate(d)).toBeCloseTo(5 / 300, 12);
+    learn(d, window(100, 3));
+    expect(baseRate(d)).toBeCloseTo((3 * 0.995 + 3 + 2) / (100 * 0.995 + 100 + 200), 12);
+  });
+
+  it('a window learned as normal moves the base rate only by a plausible count', () => {
+    const d = detector();
     learn(d, window(100, 50));
-    expect(baseRate(d)).toBeCloseTo((50 * 0.995 + 50 + 2) / (100 * 0.995 + 100 + 200), 12);
+    const k = stateOf(d).base[FIELD].unknown;
+    // capped where the surprise reaches half the threshold's (10·0.7/0.3/2 ≈ 11.7 at 1 %)
+    expect(k).toBeLessThan(50);
+    expect(binomialUpperSurprise(k, 100, 0.01)).toBeLessThanOrEqual((10 * 0.7) / 0.3 / 2);
+    expect(binomialUpperSurprise(k + 1, 100, 0.01)).toBeGreaterThan((10 * 0.7) / 0.3 / 2);
   });
 
   it('a higher learned base rate lowers the grade of the same window', () => {

@@ -39,11 +39,19 @@ export type FieldRateOptions = z.infer<typeof fieldRateOptions>;
 const NAME = 'field-rate';
 const VERSION = 1;
 
+/** Counts of one field over a judged window. */
+interface Agg {
+  k: number;
+  n: number;
+  values: Record<string, number>;
+  sample?: WindowAggregate['sample'];
+}
+
 /** One tracked window: per field, unknown and counted records, and the top unknown values. */
 interface Slot {
   start: number;
   end: number;
-  f: Record<string, { k: number; n: number; values: Record<string, number> }>;
+  f: Record<string, { k: number; n: number; values: Record<string, number>; sample?: WindowAggregate['sample'] }>;
   /** The pipeline learned it (not anomalous at the base scale). */
   learn?: boolean;
   /** Inside an anomalous window of some scale: never folded into the base rate. */
@@ -83,11 +91,12 @@ export class FieldRateDetector implements Detector<'window'> {
     const f: Slot['f'] = {};
     for (const m of ctx.fields.fields) {
       const fc = w.fields[m.field];
-      f[m.field] = { k: fc?.unknown ?? 0, n: countedFor(m, w), values: { ...(fc?.values ?? {}) } };
+      f[m.field] = { k: fc?.unknown ?? 0, n: countedFor(m, w), values: { ...(fc?.values ?? {}) }, ...(fc?.sample ? { sample: fc.sample } : {}) };
     }
     recent.push({ start: w.start, end: w.end, f });
     const threshold = this.opts.threshold ?? 0.7;
-    for (const x of this.evaluate(w, ctx)) if (x.grade >= threshold) for (const sl of recent) if (sl.start >= x.start) sl.tainted = true;
+    // every scale taints its windows (not only the smallest that reports): none of an incident is learned
+    for (const x of this.evaluate(w, ctx, true)) if (x.grade >= threshold) for (const sl of recent) if (sl.start >= x.start) sl.tainted = true;
     const keep = Math.max(...this.scales());
     while (recent.length > keep) {
       const old = recent.shift()!;
@@ -105,7 +114,7 @@ export class FieldRateDetector implements Detector<'window'> {
     return this.evaluate(w, ctx).map((x) => x.finding);
   }
 
-  private evaluate(w: WindowAggregate, ctx: WindowContext): Array<{ grade: number; start: number; finding: Finding }> {
+  private evaluate(w: WindowAggregate, ctx: WindowContext, all = false): Array<{ grade: number; start: number; finding: Finding }> {
     const st = this.st;
     if (st.windows < this.opts.warmupIntervals || w.total === 0) return [];
     const recent = st.recent ?? [];
@@ -139,7 +148,7 @@ export class FieldRateDetector implements Detector<'window'> {
         const f = this.finding(m, w, agg, p0, surprise, grade, scale, { start, end: w.end });
         out.push({ grade, start, finding: f });
         // the smallest scale that finds it reports it
-        if (grade >= threshold) break;
+        if (grade >= threshold && !all) break;
       }
     }
     return out;
@@ -152,18 +161,19 @@ export class FieldRateDetector implements Detector<'window'> {
     return ns.length ? ns.reduce((a, x) => a + x, 0) / ns.length : undefined;
   }
 
-  private single(field: string, w: WindowAggregate, m: MonitoredField): { k: number; n: number; values: Record<string, number> } {
-    return { k: w.fields[field]?.unknown ?? 0, n: countedFor(m, w), values: w.fields[field]?.values ?? {} };
+  private single(field: string, w: WindowAggregate, m: MonitoredField): Agg {
+    return { k: w.fields[field]?.unknown ?? 0, n: countedFor(m, w), values: w.fields[field]?.values ?? {}, sample: w.fields[field]?.sample };
   }
 
-  private aggregate(field: string, recent: Slot[], start: number): { k: number; n: number; values: Record<string, number> } {
-    const a = { k: 0, n: 0, values: {} as Record<string, number> };
+  private aggregate(field: string, recent: Slot[], start: number): Agg {
+    const a: Agg = { k: 0, n: 0, values: {} };
     for (const sl of recent) {
       if (sl.start < start) continue;
       const x = sl.f[field];
       if (!x) continue;
       a.k += x.k;
       a.n += x.n;
+      a.sample ??= x.sample;
       for (const [v, c] of Object.entries(x.values)) a.values[v] = (a.values[v] ?? 0) + c;
     }
     return a;
@@ -172,7 +182,7 @@ export class FieldRateDetector implements Detector<'window'> {
   private finding(
     f: MonitoredField,
     w: WindowAggregate,
-    agg: { k: number; n: number; values: Record<string, number> },
+    agg: Agg,
     p0: number,
     surprise: number,
     grade: number,
@@ -201,7 +211,8 @@ export class FieldRateDetector implements Detector<'window'> {
         ...(scale > 1 ? { window } : {}),
         values: Object.fromEntries(top),
         known: f.known,
-        sample: w.fields[f.field]?.sample,
+        // the first unknown record of the judged window (absent: the pipeline shows the window's first record)
+        ...(agg.sample ? { sample: agg.sample } : {}),
         contributions: top.map(([v, c]) => ({ feature: `${f.field}=${v}`, count: c, weight: c / n })),
       },
     };
@@ -223,9 +234,15 @@ export class FieldRateDetector implements Detector<'window'> {
 
   private fold(sl: Slot): void {
     const decay = this.opts.decay ?? 0.995;
+    // a window moves the base rate only by what is plausible under it: its unknown count is capped where
+    // it would reach half the threshold's surprise (the edge of an incident that no scale reported must
+    // not raise the base rate that judges the next one; slow drift still passes)
+    const threshold = this.opts.threshold ?? 0.7;
+    const half = (this.opts.surpriseScale * threshold) / (1 - threshold) / 2;
     for (const [field, x] of Object.entries(sl.f)) {
       const b = (this.st.base[field] ??= { unknown: 0, total: 0, windows: 0 });
-      b.unknown = b.unknown * decay + x.k;
+      const p0 = this.baseRate(this.st, field);
+      b.unknown = b.unknown * decay + plausibleCount(x.k, x.n, p0, half);
       b.total = b.total * decay + x.n;
       b.windows = (b.windows ?? 0) * decay + 1;
     }
@@ -254,6 +271,19 @@ export const fieldRateFactory: DetectorFactory<'window', FieldRateOptions> = {
   enabled: () => true,
   create: (o) => new FieldRateDetector(o),
 };
+
+/** k, or the largest count ≤ k whose surprise in n records at rate p stays within `max` (binary search). */
+export function plausibleCount(k: number, n: number, p: number, max: number): number {
+  if (binomialUpperSurprise(k, n, p) <= max) return k;
+  let lo = Math.floor(n * p);
+  let hi = k;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (binomialUpperSurprise(mid, n, p) <= max) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** -log10 of the Chernoff bound on P(X >= k) for X ~ Binomial(n, p); 0 when k/n <= p. */
 export function binomialUpperSurprise(k: number, n: number, p: number): number {

@@ -74,7 +74,7 @@ describe('FieldProfiler over time', () => {
     const p = new FieldProfiler({ ...OPTS, records: 100, span: 30 * MIN, slices: 6 });
     const st = newProfilerState();
     let chosen;
-    for (let i = 0; i < 400 && !chosen; i++) chosen = p.add(at({ method: i % 40 === 0 ? 'PUT' : i % 2 ? 'GET' : 'POST' }, i * 6000), st);
+    for (let i = 0; i < 400 && !chosen; i++) chosen = p.add(at({ method: i % 20 === 0 ? 'PUT' : i % 2 ? 'GET' : 'POST' }, i * 6000), st);
     expect(chosen?.[0].known).toEqual(['GET', 'POST', 'PUT']);
   });
 });

@@ -6,8 +6,8 @@
  * (ids, addresses, times) drop out as soon as they exceed `maxValues`, so profiling stays small.
  *
  * Profiling covers both `records` records and `span` of log time, cut into `slices` equal time slices;
- * a value is known only when it has `knownShare` of the records in at least half of the slices that
- * have records. A burst (an incident in the first hour) fills one or two slices: its values stay
+ * a value is known only when it has `knownShare` of the records (and at least two) in more than half
+ * of the slices that have records. A burst (an incident in the first hour) fills one or two slices: its values stay
  * unknown however many records it has. After profiling the known values never change, so values first
  * seen in an anomalous window are never learned as known.
  */
@@ -106,11 +106,13 @@ export class FieldProfiler {
     return out.sort((a, b) => a.field.localeCompare(b.field));
   }
 
-  /** The value has `knownShare` of the records in at least half of the slices with records (a burst is not). */
+  /** The value has `knownShare` of the records in more than half of the slices with records (a burst is not). */
   private spread(st: ProfilerState, field: string, value: string): boolean {
     const used = (st.slices ?? []).filter((s) => s.records > 0);
     if (used.length <= 1) return true;
-    const common = used.filter((s) => (s.fields[field]?.[value] ?? 0) >= s.records * this.opts.knownShare).length;
-    return common * 2 >= used.length;
+    // one sighting is no evidence of a share (at 50 records a slice, 1 would pass 1 %): a slice needs two
+    const common = used.filter((s) => (s.fields[field]?.[value] ?? 0) >= Math.max(2, s.records * this.opts.knownShare)).length;
+    // more than half: a burst of up to half the slices stays unknown
+    return common * 2 > used.length;
   }
 }

@@ -33,8 +33,10 @@ export interface ProfilerState {
   seen: number;
   /** field → value → count; null once the field has too many values. */
   fields: Record<string, Record<string, number> | null>;
-  /** Set once chosen: the fields to monitor. */
+  /** Set once chosen: the fields to monitor (provisional until `final`). */
   chosen?: MonitoredField[];
+  /** The span is profiled: the chosen fields are final. */
+  final?: boolean;
   /** Log time of the first record profiled. */
   first?: number;
   /** Per time slice: records, and field → value → count. */
@@ -51,9 +53,13 @@ export function newProfilerState(): ProfilerState {
 export class FieldProfiler {
   constructor(private readonly opts: ProfilerOptions) {}
 
-  /** Adds a record; returns the chosen fields once, on the record that completes profiling. */
+  /**
+   * Adds a record; returns the fields when they are chosen: provisionally after `records` records (a busy
+   * source is monitored within seconds), finally once `span` is profiled too (the time-spread rule then
+   * drops values that were common only in a burst).
+   */
   add(rec: ParsedRecord, st: ProfilerState): MonitoredField[] | undefined {
-    if (st.chosen) return undefined;
+    if (st.final || (st.chosen && !st.slices)) return undefined;
     st.seen++;
     st.first ??= rec.ts;
     const sliceLen = (this.opts.span ?? 0) / (this.opts.slices ?? 1);
@@ -84,8 +90,14 @@ export class FieldProfiler {
       const sc = (slice.fields[k] ??= Object.create(null) as Record<string, number>);
       sc[s] = (sc[s] ?? 0) + 1;
     }
-    if (st.seen < this.opts.records || rec.ts - st.first < (this.opts.span ?? 0)) return undefined;
+    if (st.seen < this.opts.records) return undefined;
+    if (rec.ts - st.first < (this.opts.span ?? 0)) {
+      if (st.chosen) return undefined;
+      // provisional: only values seen in more than one slice so far, by the same rule
+      return (st.chosen = this.choose(st));
+    }
     st.chosen = this.choose(st);
+    st.final = true;
     st.fields = Object.create(null) as ProfilerState['fields'];
     st.slices = undefined;
     return st.chosen;

@@ -246,7 +246,7 @@ export class Pipeline {
         this.closeWindow(st, out);
         st.window = emptyWindow(ws, st.interval);
       }
-      if (st.profile && !st.profile.chosen) {
+      if (st.profile && !st.profile.final) {
         const chosen = this.profiler!.add(rec, st.profile);
         if (chosen) this.useFields(st, chosen);
       }

@@ -120,7 +120,9 @@ export class FieldProfiler {
 
   /** The value has `knownShare` of the records in more than half of the slices with records (a burst is not). */
   private spread(st: ProfilerState, field: string, value: string): boolean {
-    const used = (st.slices ?? []).filter((s) => s.records > 0);
+    // the last slice is still filling (a few records): judged over the complete ones
+    const all = st.slices ?? [];
+    const used = (all.length > 1 ? all.slice(0, -1) : all).filter((s) => s.records > 0);
     if (used.length <= 1) return true;
     // one sighting is no evidence of a share (at 50 records a slice, 1 would pass 1 %): a slice needs two
     const common = used.filter((s) => (s.fields[field]?.[value] ?? 0) >= Math.max(2, s.records * this.opts.knownShare)).length;

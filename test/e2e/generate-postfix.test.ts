@@ -51,7 +51,8 @@ describe('logradar generate postfix', () => {
     let err = '';
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     const exited = new Promise<number | null>((res) => child.once('exit', res));
-    for (let i = 0; i < 100 && fs.readFileSync(today, 'utf8').split('\n').length < 20; i++) await sleep(200);
+    // more than 20 lines written (split leaves an empty last element after the final LF)
+    for (let i = 0; i < 100 && fs.readFileSync(today, 'utf8').trimEnd().split('\n').length <= 20; i++) await sleep(200);
     child.kill('SIGTERM');
     expect(await exited, err).toBe(0);
     const lines = fs.readFileSync(today, 'utf8').trimEnd().split('\n');

@@ -575,9 +575,7 @@ export class Pipeline {
       const learned = createDetectorSet(this.config);
       const fresh = allDetectors(learned).filter(isLearned);
       restoreSnapshots(fresh, parseModels(change.snapshot).detectors);
-      const byName = new Map(fresh.map((d) => [d.name, d]));
-      const swap = <S extends Scope>(list: Array<Detector<S>>) => list.map((d) => (d.learned ? ((byName.get(d.name) as Detector<S> | undefined) ?? d) : d));
-      st.detectors = { record: swap(st.detectors.record), window: swap(st.detectors.window), session: swap(st.detectors.session) };
+      st.detectors = replaceDetectors(st.detectors, fresh, isLearned);
       this.log.info({ source: st.name, version: change.id }, 'using model version');
     } catch (e) {
       this.metrics.get('detect').error('state');
@@ -663,10 +661,7 @@ export class Pipeline {
         st.modelVersion = saved.modelVersion;
       } catch (e) {
         // start the large detectors again (the small ones keep what the state row gave them)
-        const fresh = createDetectorSet(this.config);
-        const byName = new Map(allDetectors(fresh).map((x) => [x.name, x]));
-        const swap = <S extends Scope>(list: Array<Detector<S>>) => list.map((x) => (x.state === 'large' ? ((byName.get(x.name) as Detector<S> | undefined) ?? x) : x));
-        st.detectors = { record: swap(st.detectors.record), window: swap(st.detectors.window), session: swap(st.detectors.session) };
+        st.detectors = replaceDetectors(st.detectors, allDetectors(createDetectorSet(this.config)), (x) => x.state === 'large');
         this.metrics.get('detect').error('state');
         this.log.warn({ source, err: (e as Error).message }, 'learned models unreadable; this source relearns them');
       }
@@ -715,4 +710,11 @@ function maxGrade(findings: Finding[]): number {
 function crossSourceAnomaly(f: Finding): Anomaly {
   const { window, detectors, ...explain } = f.explain as { window: { start: number; end: number }; detectors: DetectorGrade[] };
   return { kind: 'window', source: '*', ts: window.end, grade: f.grade, detector: f.detector, detectors, reason: f.reason, window, explain };
+}
+
+/** The set with each detector that `which` picks replaced by the one of the same name in `by` (kept when there is none). */
+function replaceDetectors(set: DetectorSet, by: Detector[], which: (d: Detector) => boolean): DetectorSet {
+  const byName = new Map(by.map((d) => [d.name, d]));
+  const swap = <S extends Scope>(list: Array<Detector<S>>) => list.map((d) => (which(d) ? ((byName.get(d.name) as Detector<S> | undefined) ?? d) : d));
+  return { record: swap(set.record), window: swap(set.window), session: swap(set.session) };
 }

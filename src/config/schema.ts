@@ -199,7 +199,9 @@ const detectSchema = section(
     autoFields: section(
       {
         enabled: z.boolean().default(true).describe('Used only when detect.fields is empty: each source finds its categorical fields by itself.'),
-        records: z.number().int().min(10).default(2000).describe('Records profiled before a source chooses its fields.'),
+        records: z.number().int().min(10).default(300).describe('Records profiled at least before a source chooses its fields.'),
+        span: duration('1h').describe('Log time profiled at least (with records): a value is known only when spread over it.'),
+        slices: z.number().int().min(1).default(12).describe('Time slices of the profiled span: a known value has knownShare of the records in at least half of them (a burst in one slice is not known).'),
         maxValues: z.number().int().min(2).default(20).describe('A field with more distinct values is not categorical.'),
         knownShare: z.number().min(0).max(1).default(0.01).describe('Values with at least this share of the profiled records are known; rarer ones count as unknown.'),
         presentShare: z.number().min(0).max(1).default(0.9).describe('A field must be present in at least this share of the records.'),
@@ -212,6 +214,7 @@ const detectSchema = section(
         priorRate: z.number().min(0).max(1).default(0.01).describe('Unknown-value rate assumed before any history (weight: priorRecords).'),
         priorRecords: z.number().min(0).default(200),
         surpriseScale: z.number().positive().default(10).describe('-log10 tail probability at which the grade is 0.5.'),
+        scales: z.array(z.number().int().min(1)).min(1).default([1, 5, 15]).describe('Window lengths judged, as multiples of detect.interval: each field is tested from the smallest scale whose expected records give the test power (a window half unknown would pass the threshold), Bonferroni-corrected over the scales, and reported at the smallest scale that finds it.'),
       },
       'Spike detector on the per-interval share of unknown values of each monitored field.',
     ),

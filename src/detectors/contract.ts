@@ -75,6 +75,11 @@ export interface Detector<S extends Scope = Scope> {
   /** Past its warm-up: its findings mean something. */
   ready(): boolean;
   /** Pure: no state changes. */
+  /**
+   * Called with every input, in every mode, before `score`: keeps the recent inputs a detector judges
+   * together (several window lengths at once). Not learning: a frozen model tracks too.
+   */
+  track?(x: ScopeInput[S], ctx: ScopeContext[S]): void;
   score(x: ScopeInput[S], ctx: ScopeContext[S]): Finding[];
   learn(x: ScopeInput[S], ctx: ScopeContext[S]): void;
   /** Calibration: this input's score is one of normal operation (learned detectors). */

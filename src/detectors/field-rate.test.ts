@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MonitoredField } from '../config/schema.js';
 import type { WindowAggregate } from '../features/window.js';
 import { windowCtx } from '../../test/helpers/detector-harness.js';
+import { Rng } from '../util/rng.js';
 import { binomialUpperSurprise, FieldRateDetector, type FieldRateOptions, type FieldRateState } from './field-rate.js';
 
 const FIELD = 'httpRequest.country';
@@ -119,12 +120,22 @@ describe('FieldRateDetector', () => {
   it('learn moves the base rate from the prior towards what it sees', () => {
     const d = detector();
     expect(baseRate(d)).toBeCloseTo(0.01, 12);
-    learn(d, window(100, 50));
+    learn(d, window(100, 3));
     expect(stateOf(d).windows).toBe(1);
-    expect(stateOf(d).base[FIELD]).toEqual({ unknown: 50, total: 100 });
-    expect(baseRate(d)).toBeCloseTo(52 / 300, 12);
+    expect(stateOf(d).base[FIELD]).toEqual({ unknown: 3, total: 100, windows: 1 });
+    expect(baseRate(d)).toBeCloseTo(5 / 300, 12);
+    learn(d, window(100, 3));
+    expect(baseRate(d)).toBeCloseTo((3 * 0.995 + 3 + 2) / (100 * 0.995 + 100 + 200), 12);
+  });
+
+  it('a window learned as normal moves the base rate only by a plausible count', () => {
+    const d = detector();
     learn(d, window(100, 50));
-    expect(baseRate(d)).toBeCloseTo((50 * 0.995 + 50 + 2) / (100 * 0.995 + 100 + 200), 12);
+    const k = stateOf(d).base[FIELD].unknown;
+    // capped where the surprise reaches half the threshold's (10·0.7/0.3/2 ≈ 11.7 at 1 %)
+    expect(k).toBeLessThan(50);
+    expect(binomialUpperSurprise(k, 100, 0.01)).toBeLessThanOrEqual((10 * 0.7) / 0.3 / 2);
+    expect(binomialUpperSurprise(k + 1, 100, 0.01)).toBeGreaterThan((10 * 0.7) / 0.3 / 2);
   });
 
   it('a higher learned base rate lowers the grade of the same window', () => {
@@ -153,5 +164,66 @@ describe('FieldRateDetector', () => {
     const before = JSON.stringify(d.snapshot());
     score(d, window(100, 90));
     expect(JSON.stringify(d.snapshot())).toBe(before);
+  });
+});
+
+describe('FieldRateDetector scales', () => {
+  const SCALED: Partial<FieldRateOptions> = { scales: [1, 5, 15], threshold: 0.7, warmupIntervals: 0 };
+  /** A 1-minute window starting at minute `m`. */
+  const minute = (m: number, total: number, unknown: number): WindowAggregate => ({ ...window(total, unknown), start: m * 60_000, end: (m + 1) * 60_000 });
+  /** Tracks, scores and (when normal) learns each window as the pipeline does; returns the findings at the threshold. */
+  function run(d: FieldRateDetector, ws: WindowAggregate[]) {
+    const found: Array<{ end: number; scale: number; start: number }> = [];
+    for (const w of ws) {
+      const ctx = windowCtx(w, fieldsOf());
+      d.track(w, ctx);
+      const fs = d.score(w, ctx).filter((f) => f.grade >= 0.7);
+      for (const f of fs) found.push({ end: w.end, scale: f.explain.scale as number, start: (f.explain.window as { start: number } | undefined)?.start ?? w.start });
+      if (fs.length === 0) d.learn(w, ctx);
+    }
+    return found;
+  }
+
+  it('a low-volume source: 9 of 10 unknown is not enough in 1 minute, the 5-minute window reports it within 5 minutes', () => {
+    const d = detector(SCALED);
+    const ws = Array.from({ length: 60 }, (_, m) => minute(m, 10, 0));
+    for (let m = 41; m < 46; m++) ws[m] = minute(m, 10, 9);
+    const found = run(d, ws);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((f) => f.scale === 5)).toBe(true);
+    // the period starts at minute 41: the 5-minute window 40-45 reports it at its end
+    expect(found[0]).toEqual({ end: 45 * 60_000, scale: 5, start: 40 * 60_000 });
+  });
+
+  it('a high-volume source reports at 1 minute, and the grade is corrected for the scales', () => {
+    const one = detector({ ...SCALED, scales: [1] });
+    const three = detector(SCALED);
+    const ws = Array.from({ length: 20 }, (_, m) => minute(m, 1000, 10));
+    ws[19] = minute(19, 1000, 60);
+    run(one, ws.slice(0, 19));
+    run(three, ws.slice(0, 19));
+    const last = ws[19];
+    three.track(last, windowCtx(last, fieldsOf()));
+    const g1 = one.score(last, windowCtx(last, fieldsOf()))[0];
+    const g3 = three.score(last, windowCtx(last, fieldsOf()))[0];
+    expect(g3.explain.scale).toBe(1);
+    // same evidence, three tests: the surprise is lower by log10(3)
+    expect((g1.explain.surprise as number) - (g3.explain.surprise as number)).toBeCloseTo(Math.log10(3), 6);
+  });
+
+  it('normal low-volume windows never alarm at any scale', () => {
+    const d = detector(SCALED);
+    const r = new Rng(5);
+    const ws = Array.from({ length: 240 }, (_, m) => minute(m, 10, r.next() < 0.1 ? 1 : 0));
+    expect(run(d, ws)).toEqual([]);
+  });
+
+  it('windows inside an anomalous larger-scale window are not learned', () => {
+    const d = detector(SCALED);
+    const ws = Array.from({ length: 60 }, (_, m) => minute(m, 10, 0));
+    for (let m = 41; m < 46; m++) ws[m] = minute(m, 10, 9);
+    run(d, ws);
+    const b = stateOf(d).base[FIELD];
+    expect(b.unknown).toBe(0);
   });
 });

@@ -3,9 +3,20 @@
  * The base rate is learned from past normal windows (with a prior and slow decay); a window's surprise
  * is the Chernoff bound of the binomial upper tail, -log10 P(X >= k | n, p0) >= n·KL(k/n || p0)/ln 10.
  * Single rare records are normal (about 1 % of WAF records carry one): only rates can alarm.
+ *
+ * Several scales at once: a rate can be judged only over enough records (10 records a minute never
+ * make a 1-minute window certain). Besides the source's window, the detector judges aligned windows of
+ * `scales` × its length (1, 5, 15 by default) built from the windows it tracked. A scale is tested for
+ * a field only when it can have power: its expected records (the field's learned records per window ×
+ * scale) would make a window with half its records unknown pass the threshold. The source's window
+ * is always tested, and every scale from the smallest such one up, and the surprise is Bonferroni-corrected by the number of scales
+ * (−log10 K), so a grade at the threshold means the same rarity whatever the scale. A field is
+ * reported at the smallest scale that finds it, over that scale's window (so within one window of the
+ * scale after a period starts). Windows inside an anomalous window of any scale are not learned: the
+ * base rate folds in a window only once it left the largest scale.
  */
 import { z } from 'zod';
-import type { Config } from '../config/schema.js';
+import type { Config, MonitoredField } from '../config/schema.js';
 import { countedFor, type WindowAggregate } from '../features/window.js';
 import { checkDetectorSnapshot, plainCopy, type Detector, type DetectorFactory, type DetectorSnapshot, type Finding, type WindowContext } from './contract.js';
 import { surpriseToGrade } from './detector.js';
@@ -18,15 +29,41 @@ export const fieldRateOptions = z.object({
   warmupIntervals: z.number().int().min(0),
   /** Weight kept by the learned counts at each new window (adapts to slow drift). */
   decay: z.number().min(0).max(1).optional(),
+  /** Window lengths judged, in multiples of the source's window (1 first). */
+  scales: z.array(z.number().int().min(1)).optional(),
+  /** The grade at which a finding is an anomaly: the power rule and the learning rule use it. */
+  threshold: z.number().min(0).max(1).optional(),
 });
 export type FieldRateOptions = z.infer<typeof fieldRateOptions>;
 
 const NAME = 'field-rate';
 const VERSION = 1;
 
+/** Counts of one field over a judged window. */
+interface Agg {
+  k: number;
+  n: number;
+  values: Record<string, number>;
+  sample?: WindowAggregate['sample'];
+}
+
+/** One tracked window: per field, unknown and counted records, and the top unknown values. */
+interface Slot {
+  start: number;
+  end: number;
+  f: Record<string, { k: number; n: number; values: Record<string, number>; sample?: WindowAggregate['sample'] }>;
+  /** The pipeline learned it (not anomalous at the base scale). */
+  learn?: boolean;
+  /** Inside an anomalous window of some scale: never folded into the base rate. */
+  tainted?: boolean;
+}
+
 export interface FieldRateState {
   windows: number;
-  base: Record<string, { unknown: number; total: number }>;
+  /** `windows`: decayed count of folded windows (records per window = total / windows). */
+  base: Record<string, { unknown: number; total: number; windows?: number }>;
+  /** The last windows, up to the largest scale (older ones are folded into `base`). */
+  recent?: Slot[];
 }
 
 export function newFieldRateState(): FieldRateState {
@@ -47,55 +84,167 @@ export class FieldRateDetector implements Detector<'window'> {
     return this.st.windows >= this.opts.warmupIntervals;
   }
 
-  /** Pure: one finding per monitored field that is more unknown than usual in this window. */
+  /** Records the window (every mode); marks windows of anomalous scale windows; folds windows that left the largest scale. */
+  track(w: WindowAggregate, ctx: WindowContext): void {
+    const st = this.st;
+    const recent = (st.recent ??= []);
+    const f: Slot['f'] = {};
+    for (const m of ctx.fields.fields) {
+      const fc = w.fields[m.field];
+      f[m.field] = { k: fc?.unknown ?? 0, n: countedFor(m, w), values: { ...(fc?.values ?? {}) }, ...(fc?.sample ? { sample: fc.sample } : {}) };
+    }
+    recent.push({ start: w.start, end: w.end, f });
+    const threshold = this.opts.threshold ?? 0.7;
+    // every scale taints its windows (not only the smallest that reports): none of an incident is learned
+    for (const x of this.evaluate(w, ctx, true)) if (x.grade >= threshold) for (const sl of recent) if (sl.start >= x.start) sl.tainted = true;
+    const keep = Math.max(...this.scales());
+    while (recent.length > keep) {
+      const old = recent.shift()!;
+      if (old.learn && !old.tainted) this.fold(old);
+    }
+  }
+
+  private scales(): number[] {
+    const s = this.opts.scales ?? [1];
+    return s.length ? s : [1];
+  }
+
+  /** Pure: one finding per monitored field that is more unknown than usual, at the smallest scale that shows it. */
   score(w: WindowAggregate, ctx: WindowContext): Finding[] {
+    return this.evaluate(w, ctx).map((x) => x.finding);
+  }
+
+  private evaluate(w: WindowAggregate, ctx: WindowContext, all = false): Array<{ grade: number; start: number; finding: Finding }> {
     const st = this.st;
     if (st.windows < this.opts.warmupIntervals || w.total === 0) return [];
-    const out: Finding[] = [];
-    for (const f of ctx.fields.fields) {
-      const fc = w.fields[f.field];
-      const k = fc?.unknown ?? 0;
-      if (k < this.opts.minCount) continue;
-      const p0 = this.baseRate(st, f.field);
-      const n = countedFor(f, w);
-      const surprise = binomialUpperSurprise(k, n, p0);
-      const grade = surpriseToGrade(surprise, this.opts.surpriseScale);
-      if (grade <= 0) continue;
-      const label = f.label ?? f.field;
-      const top = Object.entries(fc!.values)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 5);
-      const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
-      out.push({
-        detector: this.name,
-        grade,
-        reason: `${label}: ${k} of ${n} records${f.whenPresent ? ` with ${f.field}` : ''} (${pct(k / n)}) had unknown values (${top.map(([v, c]) => `${v}×${c}`).join(', ')}), usually ${pct(p0)}`,
-        explain: {
-          field: f.field,
-          unknown: k,
-          total: n,
-          rate: k / n,
-          expectedRate: p0,
-          surprise,
-          values: Object.fromEntries(top),
-          known: f.known,
-          sample: fc!.sample,
-          contributions: top.map(([v, c]) => ({ feature: `${f.field}=${v}`, count: c, weight: c / n })),
-        },
-      });
+    const recent = st.recent ?? [];
+    const tracked = recent.length > 0 && recent[recent.length - 1].start === w.start;
+    // without tracked history (a caller that does not track) only the window itself is judged
+    const scales = tracked ? this.scales() : [1];
+    const interval = w.end - w.start;
+    const threshold = this.opts.threshold ?? 0.7;
+    // Bonferroni over the scales: K tests per field instead of one
+    const correction = Math.log10(scales.length);
+    const needed = (this.opts.surpriseScale * threshold) / (1 - threshold) + correction;
+    const out: Array<{ grade: number; start: number; finding: Finding }> = [];
+    for (const m of ctx.fields.fields) {
+      const p0 = this.baseRate(st, m.field);
+      const perWindow = this.recordsPerWindow(m.field, recent) ?? countedFor(m, w);
+      // power: the smallest scale whose expected records make a half-unknown window reach the threshold
+      const halfBits = binomialUpperSurprise(1, 2, p0) / 2;
+      const first = scales.findIndex((s) => perWindow * s * halfBits >= needed);
+      // the source's own window is always judged (strong evidence needs no extra records); larger ones from the first with power
+      const tested = first <= 0 ? scales : [scales[0], ...scales.slice(first)];
+      for (const scale of tested) {
+        const len = scale * interval;
+        if (scale > 1 && w.end % len !== 0) continue;
+        const start = w.end - len;
+        const agg = scale === 1 || !tracked ? this.single(m.field, w, m) : this.aggregate(m.field, recent, start);
+        if (agg.k < this.opts.minCount || agg.n === 0) continue;
+        const raw = binomialUpperSurprise(agg.k, agg.n, p0);
+        const surprise = scales.length > 1 ? Math.max(0, raw - correction) : raw;
+        const grade = surpriseToGrade(surprise, this.opts.surpriseScale);
+        if (grade <= 0) continue;
+        const f = this.finding(m, w, agg, p0, surprise, grade, scale, { start, end: w.end });
+        out.push({ grade, start, finding: f });
+        // the smallest scale that finds it reports it
+        if (grade >= threshold && !all) break;
+      }
     }
     return out;
   }
 
-  /** Learns a closed window (the caller skips windows it reported as anomalous). */
+  private recordsPerWindow(field: string, recent: Slot[]): number | undefined {
+    const b = this.st.base[field];
+    if (b?.windows) return b.total / b.windows;
+    const ns = recent.map((sl) => sl.f[field]?.n ?? 0);
+    return ns.length ? ns.reduce((a, x) => a + x, 0) / ns.length : undefined;
+  }
+
+  private single(field: string, w: WindowAggregate, m: MonitoredField): Agg {
+    return { k: w.fields[field]?.unknown ?? 0, n: countedFor(m, w), values: w.fields[field]?.values ?? {}, sample: w.fields[field]?.sample };
+  }
+
+  private aggregate(field: string, recent: Slot[], start: number): Agg {
+    const a: Agg = { k: 0, n: 0, values: {} };
+    for (const sl of recent) {
+      if (sl.start < start) continue;
+      const x = sl.f[field];
+      if (!x) continue;
+      a.k += x.k;
+      a.n += x.n;
+      a.sample ??= x.sample;
+      for (const [v, c] of Object.entries(x.values)) a.values[v] = (a.values[v] ?? 0) + c;
+    }
+    return a;
+  }
+
+  private finding(
+    f: MonitoredField,
+    w: WindowAggregate,
+    agg: Agg,
+    p0: number,
+    surprise: number,
+    grade: number,
+    scale: number,
+    window: { start: number; end: number },
+  ): Finding {
+    const { k, n } = agg;
+    const label = f.label ?? f.field;
+    const top = Object.entries(agg.values)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5);
+    const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
+    const span = scale > 1 ? ` over ${Math.round((window.end - window.start) / 60_000)} min` : '';
+    return {
+      detector: this.name,
+      grade,
+      reason: `${label}: ${k} of ${n} records${f.whenPresent ? ` with ${f.field}` : ''}${span} (${pct(k / n)}) had unknown values (${top.map(([v, c]) => `${v}×${c}`).join(', ')}), usually ${pct(p0)}`,
+      explain: {
+        field: f.field,
+        unknown: k,
+        total: n,
+        rate: k / n,
+        expectedRate: p0,
+        surprise,
+        scale,
+        ...(scale > 1 ? { window } : {}),
+        values: Object.fromEntries(top),
+        known: f.known,
+        // the first unknown record of the judged window (absent: the pipeline shows the window's first record)
+        ...(agg.sample ? { sample: agg.sample } : {}),
+        contributions: top.map(([v, c]) => ({ feature: `${f.field}=${v}`, count: c, weight: c / n })),
+      },
+    };
+  }
+
+  /** Learns a closed window (the caller skips windows it reported as anomalous): folded once it left every scale. */
   learn(w: WindowAggregate, ctx: WindowContext): void {
     const st = this.st;
     st.windows++;
+    const slot = st.recent?.find((sl) => sl.start === w.start);
+    if (slot) {
+      slot.learn = true;
+      return;
+    }
+    const f: Slot['f'] = {};
+    for (const m of ctx.fields.fields) f[m.field] = { k: w.fields[m.field]?.unknown ?? 0, n: countedFor(m, w), values: {} };
+    this.fold({ start: w.start, end: w.end, f });
+  }
+
+  private fold(sl: Slot): void {
     const decay = this.opts.decay ?? 0.995;
-    for (const f of ctx.fields.fields) {
-      const b = (st.base[f.field] ??= { unknown: 0, total: 0 });
-      b.unknown = b.unknown * decay + (w.fields[f.field]?.unknown ?? 0);
-      b.total = b.total * decay + countedFor(f, w);
+    // a window moves the base rate only by what is plausible under it: its unknown count is capped where
+    // it would reach half the threshold's surprise (the edge of an incident that no scale reported must
+    // not raise the base rate that judges the next one; slow drift still passes)
+    const threshold = this.opts.threshold ?? 0.7;
+    const half = (this.opts.surpriseScale * threshold) / (1 - threshold) / 2;
+    for (const [field, x] of Object.entries(sl.f)) {
+      const b = (this.st.base[field] ??= { unknown: 0, total: 0, windows: 0 });
+      const p0 = this.baseRate(this.st, field);
+      b.unknown = b.unknown * decay + plausibleCount(x.k, x.n, p0, half);
+      b.total = b.total * decay + x.n;
+      b.windows = (b.windows ?? 0) * decay + 1;
     }
   }
 
@@ -118,10 +267,23 @@ export const fieldRateFactory: DetectorFactory<'window', FieldRateOptions> = {
   name: NAME,
   scope: 'window',
   schema: fieldRateOptions,
-  options: (c: Config) => ({ ...c.detect.fieldRate, warmupIntervals: c.detect.warmupIntervals }),
+  options: (c: Config) => ({ ...c.detect.fieldRate, warmupIntervals: c.detect.warmupIntervals, threshold: c.detect.threshold }),
   enabled: () => true,
   create: (o) => new FieldRateDetector(o),
 };
+
+/** k, or the largest count ≤ k whose surprise in n records at rate p stays within `max` (binary search). */
+export function plausibleCount(k: number, n: number, p: number, max: number): number {
+  if (binomialUpperSurprise(k, n, p) <= max) return k;
+  let lo = Math.floor(n * p);
+  let hi = k;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (binomialUpperSurprise(mid, n, p) <= max) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** -log10 of the Chernoff bound on P(X >= k) for X ~ Binomial(n, p); 0 when k/n <= p. */
 export function binomialUpperSurprise(k: number, n: number, p: number): number {

@@ -47,3 +47,36 @@ describe('FieldProfiler', () => {
     expect(chosen!.length).toBeLessThanOrEqual(200);
   });
 });
+
+describe('FieldProfiler over time', () => {
+  const MIN = 60_000;
+  const at = (fields: Record<string, unknown>, ts: number): ParsedRecord => ({ ...rec(fields), ts });
+
+  it('profiles both the records and the span, and a burst in one slice is not known', () => {
+    const p = new FieldProfiler({ ...OPTS, records: 100, span: 30 * MIN, slices: 6 });
+    const st = newProfilerState();
+    const r = new Rng(2);
+    const returned: Array<[number, unknown]> = [];
+    // 10 records a minute for 31 minutes; minutes 10-14 are a burst where most countries are XX
+    for (let i = 0; i < 310 && !st.final; i++) {
+      const ts = i * 6000;
+      const burst = ts >= 10 * MIN && ts < 15 * MIN;
+      const country = burst && r.next() < 0.9 ? 'XX' : r.pick(['US', 'UK', 'IN']);
+      const out = p.add(at({ country }, ts), st);
+      if (out) returned.push([i, out]);
+    }
+    // provisional after 100 records (10 minutes), final after 30 minutes
+    expect(returned.map(([i]) => i)).toEqual([99, 300]);
+    const chosen = returned[1][1];
+    // XX is 14 % of the profiled records, but common only in the burst's slice: unknown
+    expect(chosen).toEqual([{ field: 'country', known: ['IN', 'UK', 'US'], label: undefined }]);
+  });
+
+  it('knows a value spread over the span even when it is a small share', () => {
+    const p = new FieldProfiler({ ...OPTS, records: 100, span: 30 * MIN, slices: 6 });
+    const st = newProfilerState();
+    let chosen;
+    for (let i = 0; i < 400 && !st.final; i++) chosen = p.add(at({ method: i % 20 === 0 ? 'PUT' : i % 2 ? 'GET' : 'POST' }, i * 6000), st) ?? chosen;
+    expect(chosen?.[0].known).toEqual(['GET', 'POST', 'PUT']);
+  });
+});

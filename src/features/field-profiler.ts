@@ -4,6 +4,12 @@
  * records with a few distinct values is categorical, and its common values are "known". From then on the
  * source monitors it like a configured field (unknown-value share per interval). High-cardinality fields
  * (ids, addresses, times) drop out as soon as they exceed `maxValues`, so profiling stays small.
+ *
+ * Profiling covers both `records` records and `span` of log time, cut into `slices` equal time slices;
+ * a value is known only when it has `knownShare` of the records (and at least two) in more than half
+ * of the slices that have records. A burst (an incident in the first hour) fills one or two slices: its values stay
+ * unknown however many records it has. After profiling the known values never change, so values first
+ * seen in an anomalous window are never learned as known.
  */
 import type { MonitoredField } from '../config/schema.js';
 import type { ParsedRecord } from '../model/record.js';
@@ -17,14 +23,24 @@ export interface ProfilerOptions {
   knownShare: number;
   /** A field must be present in at least this share of the records. */
   presentShare: number;
+  /** Log time (ms) profiled at least, from the first record. */
+  span?: number;
+  /** Time slices of the span: a known value is common in at least half of them. */
+  slices?: number;
 }
 
 export interface ProfilerState {
   seen: number;
   /** field → value → count; null once the field has too many values. */
   fields: Record<string, Record<string, number> | null>;
-  /** Set once chosen: the fields to monitor. */
+  /** Set once chosen: the fields to monitor (provisional until `final`). */
   chosen?: MonitoredField[];
+  /** The span is profiled: the chosen fields are final. */
+  final?: boolean;
+  /** Log time of the first record profiled. */
+  first?: number;
+  /** Per time slice: records, and field → value → count. */
+  slices?: Array<{ records: number; fields: Record<string, Record<string, number>> }>;
 }
 
 const MAX_FIELDS = 200;
@@ -37,10 +53,21 @@ export function newProfilerState(): ProfilerState {
 export class FieldProfiler {
   constructor(private readonly opts: ProfilerOptions) {}
 
-  /** Adds a record; returns the chosen fields once, on the record that completes profiling. */
+  /**
+   * Adds a record; returns the fields when they are chosen: provisionally after `records` records (a busy
+   * source is monitored within seconds), finally once `span` is profiled too (the time-spread rule then
+   * drops values that were common only in a burst).
+   */
   add(rec: ParsedRecord, st: ProfilerState): MonitoredField[] | undefined {
-    if (st.chosen) return undefined;
+    if (st.final || (st.chosen && !st.slices)) return undefined;
     st.seen++;
+    st.first ??= rec.ts;
+    const sliceLen = (this.opts.span ?? 0) / (this.opts.slices ?? 1);
+    const si = sliceLen > 0 ? Math.max(0, Math.floor((rec.ts - st.first) / sliceLen)) : 0;
+    const slices = (st.slices ??= []);
+    while (slices.length <= si) slices.push({ records: 0, fields: Object.create(null) as Record<string, Record<string, number>> });
+    const slice = slices[si];
+    slice.records++;
     let tracked = Object.keys(st.fields).length;
     for (const [k, v] of Object.entries(rec.fields)) {
       let counts = st.fields[k];
@@ -60,10 +87,19 @@ export class FieldProfiler {
         continue;
       }
       counts[s] = (counts[s] ?? 0) + 1;
+      const sc = (slice.fields[k] ??= Object.create(null) as Record<string, number>);
+      sc[s] = (sc[s] ?? 0) + 1;
     }
     if (st.seen < this.opts.records) return undefined;
+    if (rec.ts - st.first < (this.opts.span ?? 0)) {
+      if (st.chosen) return undefined;
+      // provisional: only values seen in more than one slice so far, by the same rule
+      return (st.chosen = this.choose(st));
+    }
     st.chosen = this.choose(st);
+    st.final = true;
     st.fields = Object.create(null) as ProfilerState['fields'];
+    st.slices = undefined;
     return st.chosen;
   }
 
@@ -74,11 +110,23 @@ export class FieldProfiler {
       const entries = Object.entries(counts);
       const present = entries.reduce((a, [, c]) => a + c, 0);
       if (entries.length < 2 || present < st.seen * this.opts.presentShare) continue;
-      const known = entries.filter(([, c]) => c >= st.seen * this.opts.knownShare).map(([v]) => v);
+      const known = entries.filter(([v, c]) => c >= st.seen * this.opts.knownShare && this.spread(st, field, v)).map(([v]) => v);
       // a field whose values are all common has nothing unknown to watch for yet, but a new value would be
       if (known.length === 0) continue;
       out.push({ field, known: known.sort(), label: undefined });
     }
     return out.sort((a, b) => a.field.localeCompare(b.field));
+  }
+
+  /** The value has `knownShare` of the records in more than half of the slices with records (a burst is not). */
+  private spread(st: ProfilerState, field: string, value: string): boolean {
+    // the last slice is still filling (a few records): judged over the complete ones
+    const all = st.slices ?? [];
+    const used = (all.length > 1 ? all.slice(0, -1) : all).filter((s) => s.records > 0);
+    if (used.length <= 1) return true;
+    // one sighting is no evidence of a share (at 50 records a slice, 1 would pass 1 %): a slice needs two
+    const common = used.filter((s) => (s.fields[field]?.[value] ?? 0) >= Math.max(2, s.records * this.opts.knownShare)).length;
+    // more than half: a burst of up to half the slices stays unknown
+    return common * 2 > used.length;
   }
 }

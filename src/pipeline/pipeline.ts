@@ -253,7 +253,7 @@ export class Pipeline {
         this.closeWindow(st, out);
         st.window = emptyWindow(ws, st.interval);
       }
-      if (st.profile && !st.profile.chosen) {
+      if (st.profile && !st.profile.final) {
         const chosen = this.profiler!.add(rec, st.profile);
         if (chosen) this.useFields(st, chosen);
       }
@@ -461,6 +461,8 @@ export class Pipeline {
     let x: Features | undefined;
     const ctx: WindowContext = { fields: st.indicators, features: () => (x ??= windowFeatures(w, st.indicators)) };
     // every window is scored, in every mode: whether it is learned depends on it
+    // multi-scale detectors keep the recent windows, anomalous or not, in every mode
+    for (const d of st.detectors.window) d.track?.(w, ctx);
     const findings = this.runScope(st.detectors.window, w, ctx, true, false);
     const anomalous = maxGrade(findings) >= this.config.detect.threshold;
     if (anomalous && this.mode.report) {
@@ -474,7 +476,8 @@ export class Pipeline {
         source: st.name,
         ts: w.end,
         ...f.head,
-        window: { start: w.start, end: w.end },
+        // a finding at a larger scale covers its own window (several of the source's)
+        window: (top.window as { start: number; end: number } | undefined) ?? { start: w.start, end: w.end },
         line: sample?.line,
         offset: sample?.offset,
         raw: sample?.raw,

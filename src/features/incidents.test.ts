@@ -60,6 +60,25 @@ describe('IncidentGrouper', () => {
     expect(b.incident).toBe(a.incident);
   });
 
+  it('a late finding over a longer span is counted in the closed incident it overlaps, which keeps its span', () => {
+    const g = new IncidentGrouper([], 0, () => MIN);
+    const a = win('waf', 3);
+    g.add(a);
+    g.advance('waf', 6 * MIN); // quiet windows passed: incident 1 closes
+    expect(g.open()).toHaveLength(0);
+    // a 15-window scale judged at minute 7 covers minutes -8..7, which overlaps incident 1
+    const late: Anomaly = { ...win('waf', 6), window: { start: -8 * MIN, end: 7 * MIN } };
+    g.add(late);
+    expect(late.incident).toBe(a.incident);
+    expect(g.open()).toHaveLength(0);
+    expect(g.take().incidents.map((i) => [i.id, i.status, i.anomalies, i.start, i.end])).toEqual([[1, 'closed', 2, 3 * MIN, 4 * MIN]]);
+    // a finding that overlaps nothing closed still opens a new incident
+    g.advance('waf', 20 * MIN);
+    const apart = win('waf', 30);
+    g.add(apart);
+    expect(apart.incident).toBe(2);
+  });
+
   it('a cross-source alarm merges the incidents of its sources into the oldest', () => {
     const g = new IncidentGrouper([], 0, () => MIN);
     const a = win('web', 3);

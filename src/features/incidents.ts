@@ -4,7 +4,10 @@
  *
  * An anomaly joins the open incident of its source when it starts within `gap(source)` of that
  * incident's end (consecutive anomalous windows, records or sessions are one incident); otherwise it
- * opens a new one. A cross-source anomaly (the master's, source `*`) joins the incidents of the sources
+ * opens a new one. A finding judged over a longer span (a larger window scale, a session) can arrive after
+ * the incident its span overlaps was closed: it is counted in that incident, which stays closed and keeps
+ * its span (a long span would otherwise chain the next period into it), instead of starting a second one.
+ * A cross-source anomaly (the master's, source `*`) joins the incidents of the sources
  * it names, merging them into the oldest when there are several.
  */
 import type { Incident } from '../model/incident.js';
@@ -28,6 +31,8 @@ export function anomalySources(a: Anomaly): string[] {
 export class IncidentGrouper {
   /** source → its open incident (an incident merged across sources is listed under each). */
   private readonly bySource = new Map<string, Incident>();
+  /** source → its most recently closed incidents (newest last), in which a late, longer-span finding is counted. */
+  private readonly closedBySource = new Map<string, Incident[]>();
   private readonly changed = new Map<number, Incident>();
   private merged: Array<{ from: number; into: number }> = [];
 
@@ -51,6 +56,15 @@ export class IncidentGrouper {
       if (span.start <= inc.end + this.gapOf(inc)) joined.push(inc);
       else this.close(inc);
     }
+    if (!joined.length) {
+      const late = sources.map((s) => this.overlappingClosed(s, span)).find((inc) => inc !== undefined);
+      if (late) {
+        this.count(late, a);
+        this.changed.set(late.id, late);
+        a.incident = late.id;
+        return late;
+      }
+    }
     joined.sort((x, y) => x.id - y.id);
     let target = joined[0];
     if (!target) {
@@ -60,14 +74,7 @@ export class IncidentGrouper {
     target.start = Math.min(target.start, span.start);
     target.end = Math.max(target.end, span.end);
     for (const s of sources) if (!target.sources.includes(s)) target.sources.push(s);
-    target.anomalies++;
-    const kind = a.source === '*' ? 'cross-source' : a.kind;
-    if (!target.kinds.includes(kind)) target.kinds.push(kind);
-    mergeDetectors(target, a.detectors.length ? a.detectors : [{ detector: a.detector, grade: a.grade }]);
-    if (a.grade > target.grade || !target.summary) {
-      target.grade = Math.max(target.grade, a.grade);
-      target.summary = a.source === '*' ? a.reason : `${a.source}: ${a.reason}`;
-    }
+    this.count(target, a);
     for (const s of target.sources) this.bySource.set(s, target);
     this.changed.set(target.id, target);
     a.incident = target.id;
@@ -93,6 +100,17 @@ export class IncidentGrouper {
     return [...new Set(this.bySource.values())];
   }
 
+  private count(inc: Incident, a: Anomaly): void {
+    inc.anomalies++;
+    const kind = a.source === '*' ? 'cross-source' : a.kind;
+    if (!inc.kinds.includes(kind)) inc.kinds.push(kind);
+    mergeDetectors(inc, a.detectors.length ? a.detectors : [{ detector: a.detector, grade: a.grade }]);
+    if (a.grade > inc.grade || !inc.summary) {
+      inc.grade = Math.max(inc.grade, a.grade);
+      inc.summary = a.source === '*' ? a.reason : `${a.source}: ${a.reason}`;
+    }
+  }
+
   private gapOf(inc: Incident): number {
     return Math.max(0, ...inc.sources.map((s) => this.gap(s)));
   }
@@ -100,7 +118,24 @@ export class IncidentGrouper {
   private close(inc: Incident): void {
     inc.status = 'closed';
     this.changed.set(inc.id, inc);
-    for (const s of inc.sources) if (this.bySource.get(s) === inc) this.bySource.delete(s);
+    for (const s of inc.sources) {
+      if (this.bySource.get(s) === inc) this.bySource.delete(s);
+      const list = this.closedBySource.get(s) ?? [];
+      if (!list.includes(inc)) list.push(inc);
+      if (list.length > RECENTLY_CLOSED) list.shift();
+      this.closedBySource.set(s, list);
+    }
+  }
+
+  /** The newest recently closed incident of the source whose span (widened by its gap) overlaps `span`. */
+  private overlappingClosed(source: string, span: { start: number; end: number }): Incident | undefined {
+    const list = this.closedBySource.get(source) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const inc = list[i]!;
+      const gap = this.gapOf(inc);
+      if (span.start <= inc.end + gap && span.end >= inc.start - gap) return inc;
+    }
+    return undefined;
   }
 
   private absorb(into: Incident, from: Incident): void {
@@ -111,11 +146,18 @@ export class IncidentGrouper {
     into.anomalies += from.anomalies;
     mergeDetectors(into, from.detectors);
     if (from.grade > into.grade) Object.assign(into, { grade: from.grade, summary: from.summary });
-    for (const s of from.sources) if (this.bySource.get(s) === from) this.bySource.delete(s);
+    for (const s of from.sources) {
+      if (this.bySource.get(s) === from) this.bySource.delete(s);
+      const closed = this.closedBySource.get(s);
+      if (closed?.includes(from)) closed.splice(closed.indexOf(from), 1);
+    }
     this.changed.delete(from.id);
     this.merged.push({ from: from.id, into: into.id });
   }
 }
+
+/** How many closed incidents per source stay reopenable: a late finding overlaps one of the last few. */
+const RECENTLY_CLOSED = 4;
 
 function mergeDetectors(inc: Incident, ds: Array<{ detector: string; grade: number }>): void {
   for (const d of ds) {

@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
-import { FORMATS } from '../config/schema.js';
+import { effectiveMasks, FORMATS } from '../config/schema.js';
 import type { ParsedRecord, RawLine } from '../model/record.js';
 import { Decoder } from '../parsers/decode/decoder.js';
 import { UserMasks } from '../parsers/drain/masks.js';
@@ -39,7 +39,8 @@ export function registerParse(program: Command): void {
         const config = configFromFlags(flags, { parse: { format: flags.format, regex: flags.regex } });
         let next = 0;
         const m = config.parse.miner;
-        const masks = config.parse.masks.length > 0 ? new UserMasks(config.parse.masks) : undefined;
+        const maskRules = effectiveMasks(config.parse);
+        const masks = maskRules.length > 0 ? new UserMasks(maskRules) : undefined;
         const miner = new TemplateMiner({ similarity: m.similarity, depth: m.depth, maxTemplates: m.maxTemplatesPerSource, masks }, { next: () => ++next });
         const decoder = new Decoder(config.parse);
         const ml = multilineOptions(config.parse);

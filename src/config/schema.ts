@@ -4,7 +4,7 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { isShippedMask, SHIPPED_MASKS } from '../model/masks.js';
+import { DEFAULT_MASKS, isShippedMask, SHIPPED_MASKS, type MaskRule } from '../model/masks.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
 import { cronPatternError } from '../util/cron.js';
 import { userRegexProblem } from '../util/user-regex.js';
@@ -66,6 +66,7 @@ const maskSchema = z.preprocess(
       name: z.string().min(1).describe('Shown in docs and errors only.'),
       regex: safeRegex('g', isShippedMask).describe('JavaScript regex; every match is replaced.'),
       replacement: z.string().default('<*>').describe('Literal text put in place of each match; <*> makes it a variable.'),
+      requires: z.string().min(1).optional().describe('A text every match contains (e.g. "@"): messages without it skip the regex, which saves time.'),
     })
     .strict(),
 );
@@ -103,6 +104,12 @@ const monitoredFieldSchema = z
     field: z.string().min(1).describe('Field path, dots for nesting (httpRequest.country).'),
     known: z.array(z.union([z.string(), z.number()])).min(1).describe('The values that are normal; anything else counts as unknown.'),
     label: z.string().optional().describe('Name shown in reasons and charts (default: the field path).'),
+    expectedUnknown: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('The share of unknown values that is normal before any history (default detect.fieldRate.priorRate; automatic fields estimate it from their profile).'),
     whenPresent: z.boolean().optional().describe('Only records that carry the field count (the share is of those); false: a missing field is the unknown value `(missing)`.'),
     buckets: z
       .array(z.number())
@@ -125,6 +132,12 @@ const parseSchema = section(
       .describe('With format regex: a JavaScript regex with named groups; `message` is mined, `ts`/`time`/`timestamp` is the time, other groups become fields.'),
     messageFields: z.array(z.string()).default(['message', 'msg', 'log', 'MESSAGE']).describe('JSON fields holding the free-text message; records without one are mined by their field names.'),
     timestampFields: z.array(z.string()).default(['timestamp', '@timestamp', 'time', 'ts', 'eventTime']).describe('JSON/key=value fields holding the event time.'),
+    defaultMasks: z
+      .array(z.enum(Object.keys(SHIPPED_MASKS) as [string, ...string[]]))
+      .default([...DEFAULT_MASKS])
+      .describe(
+        `Shipped masks applied before parse.masks: values that are never words, so a template does not split per value (one template per recipient address, say). [] turns them off. One of: ${Object.keys(SHIPPED_MASKS).join(', ')}.`,
+      ),
     masks: z
       .array(maskSchema)
       .default([])
@@ -199,7 +212,7 @@ const detectSchema = section(
     autoFields: section(
       {
         enabled: z.boolean().default(true).describe('Used only when detect.fields is empty: each source finds its categorical fields by itself.'),
-        records: z.number().int().min(10).default(300).describe('Records profiled at least before a source chooses its fields.'),
+        records: z.number().int().min(10).default(50).describe('Records profiled before a source chooses its fields provisionally; the choice is made again at each doubling until span is covered.'),
         span: duration('1h').describe('Log time profiled at least (with records): a value is known only when spread over it.'),
         slices: z.number().int().min(1).default(12).describe('Time slices of the profiled span: a known value has knownShare of the records in at least half of them (a burst in one slice is not known).'),
         maxValues: z.number().int().min(2).default(20).describe('A field with more distinct values is not categorical.'),
@@ -593,3 +606,10 @@ export type MonitoredField = z.output<typeof monitoredFieldSchema>;
 export type AlertsConfig = Config['alerts'];
 export type AlertRule = z.output<typeof alertRuleSchema>;
 export type AlertChannelName = (typeof ALERT_CHANNELS)[number];
+
+/** The masks a source's messages go through: the default shipped masks, then `parse.masks` (a mask listed in both runs once). */
+export function effectiveMasks(parse: { defaultMasks: readonly string[]; masks: readonly MaskRule[] }): MaskRule[] {
+  const out: MaskRule[] = parse.defaultMasks.map((name) => ({ name, ...SHIPPED_MASKS[name]! }));
+  for (const m of parse.masks) if (!out.some((o) => o.regex === m.regex && o.replacement === m.replacement)) out.push(m);
+  return out;
+}

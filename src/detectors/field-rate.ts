@@ -5,15 +5,17 @@
  * Single rare records are normal (about 1 % of WAF records carry one): only rates can alarm.
  *
  * Several scales at once: a rate can be judged only over enough records (10 records a minute never
- * make a 1-minute window certain). Besides the source's window, the detector judges aligned windows of
- * `scales` × its length (1, 5, 15 by default) built from the windows it tracked. A scale is tested for
+ * make a 1-minute window certain). Besides the source's window, the detector judges sliding windows of
+ * `scales` × its length (1, 5, 15 by default) ending at each window, built from the windows it tracked
+ * (aligned ones would cut a 4-minute period into two halves that neither reach the threshold). A scale is tested for
  * a field only when it can have power: its expected records (the field's learned records per window ×
  * scale) would make a window with half its records unknown pass the threshold. The source's window
  * is always tested, and every scale from the smallest such one up, and the surprise is Bonferroni-corrected by the number of scales
- * (−log10 K), so a grade at the threshold means the same rarity whatever the scale. A field is
+ * (−log10 K: K tests end at each window, so the false-alarm bound per window is K·p), and a grade at the threshold means the same rarity whatever the scale. A field is
  * reported at the smallest scale that finds it, over that scale's window (so within one window of the
  * scale after a period starts). Windows inside an anomalous window of any scale are not learned: the
- * base rate folds in a window only once it left the largest scale.
+ * base rate folds in a window only once it left the largest scale. Nor are they evidence again: a larger
+ * scale judged later leaves out windows already reported, so an incident is not echoed for 15 windows.
  */
 import { z } from 'zod';
 import type { Config, MonitoredField } from '../config/schema.js';
@@ -37,6 +39,8 @@ export const fieldRateOptions = z.object({
 export type FieldRateOptions = z.infer<typeof fieldRateOptions>;
 
 const NAME = 'field-rate';
+/** -log10 of the chance under the base rate above which a learned window's unknown count is capped. */
+const LEARN_SURPRISE = 2;
 const VERSION = 1;
 
 /** Counts of one field over a judged window. */
@@ -54,8 +58,9 @@ interface Slot {
   f: Record<string, { k: number; n: number; values: Record<string, number>; sample?: WindowAggregate['sample'] }>;
   /** The pipeline learned it (not anomalous at the base scale). */
   learn?: boolean;
-  /** Inside an anomalous window of some scale: never folded into the base rate. */
-  tainted?: boolean;
+  /** Inside an anomalous window of some scale (the end of the window that found it): never folded into the
+   * base rate, and no longer evidence for the windows after that one (a larger scale would echo the incident). */
+  taintedAt?: number;
 }
 
 export interface FieldRateState {
@@ -77,6 +82,8 @@ export class FieldRateDetector implements Detector<'window'> {
   readonly learned = false;
   readonly state = 'small';
   private st = newFieldRateState();
+  /** field → its prior unknown rate (the profile's expectation, at least priorRate), from the context. */
+  private readonly priors = new Map<string, number>();
 
   constructor(private readonly opts: FieldRateOptions) {}
 
@@ -86,6 +93,7 @@ export class FieldRateDetector implements Detector<'window'> {
 
   /** Records the window (every mode); marks windows of anomalous scale windows; folds windows that left the largest scale. */
   track(w: WindowAggregate, ctx: WindowContext): void {
+    this.usePriors(ctx);
     const st = this.st;
     const recent = (st.recent ??= []);
     const f: Slot['f'] = {};
@@ -96,11 +104,11 @@ export class FieldRateDetector implements Detector<'window'> {
     recent.push({ start: w.start, end: w.end, f });
     const threshold = this.opts.threshold ?? 0.7;
     // every scale taints its windows (not only the smallest that reports): none of an incident is learned
-    for (const x of this.evaluate(w, ctx, true)) if (x.grade >= threshold) for (const sl of recent) if (sl.start >= x.start) sl.tainted = true;
+    for (const x of this.evaluate(w, ctx, true)) if (x.grade >= threshold) for (const sl of recent) if (sl.start >= x.start) sl.taintedAt ??= w.end;
     const keep = Math.max(...this.scales());
     while (recent.length > keep) {
       const old = recent.shift()!;
-      if (old.learn && !old.tainted) this.fold(old);
+      if (old.learn && old.taintedAt === undefined) this.fold(old);
     }
   }
 
@@ -128,7 +136,7 @@ export class FieldRateDetector implements Detector<'window'> {
     const needed = (this.opts.surpriseScale * threshold) / (1 - threshold) + correction;
     const out: Array<{ grade: number; start: number; finding: Finding }> = [];
     for (const m of ctx.fields.fields) {
-      const p0 = this.baseRate(st, m.field);
+      const p0 = this.baseRate(st, m.field, this.priorOf(m));
       const perWindow = this.recordsPerWindow(m.field, recent) ?? countedFor(m, w);
       // power: the smallest scale whose expected records make a half-unknown window reach the threshold
       const halfBits = binomialUpperSurprise(1, 2, p0) / 2;
@@ -136,10 +144,9 @@ export class FieldRateDetector implements Detector<'window'> {
       // the source's own window is always judged (strong evidence needs no extra records); larger ones from the first with power
       const tested = first <= 0 ? scales : [scales[0], ...scales.slice(first)];
       for (const scale of tested) {
-        const len = scale * interval;
-        if (scale > 1 && w.end % len !== 0) continue;
-        const start = w.end - len;
-        const agg = scale === 1 || !tracked ? this.single(m.field, w, m) : this.aggregate(m.field, recent, start);
+        // sliding: every scale ends at this window (aligned windows would split a short period in two)
+        const start = w.end - scale * interval;
+        const agg = scale === 1 || !tracked ? this.single(m.field, w, m) : this.aggregate(m.field, recent, start, w.end);
         if (agg.k < this.opts.minCount || agg.n === 0) continue;
         const raw = binomialUpperSurprise(agg.k, agg.n, p0);
         const surprise = scales.length > 1 ? Math.max(0, raw - correction) : raw;
@@ -165,10 +172,11 @@ export class FieldRateDetector implements Detector<'window'> {
     return { k: w.fields[field]?.unknown ?? 0, n: countedFor(m, w), values: w.fields[field]?.values ?? {}, sample: w.fields[field]?.sample };
   }
 
-  private aggregate(field: string, recent: Slot[], start: number): Agg {
+  /** The counts of the tracked windows from `start`, leaving out those a window before `now` already reported. */
+  private aggregate(field: string, recent: Slot[], start: number, now: number): Agg {
     const a: Agg = { k: 0, n: 0, values: {} };
     for (const sl of recent) {
-      if (sl.start < start) continue;
+      if (sl.start < start || (sl.taintedAt !== undefined && sl.taintedAt < now)) continue;
       const x = sl.f[field];
       if (!x) continue;
       a.k += x.k;
@@ -220,6 +228,7 @@ export class FieldRateDetector implements Detector<'window'> {
 
   /** Learns a closed window (the caller skips windows it reported as anomalous): folded once it left every scale. */
   learn(w: WindowAggregate, ctx: WindowContext): void {
+    this.usePriors(ctx);
     const st = this.st;
     st.windows++;
     const slot = st.recent?.find((sl) => sl.start === w.start);
@@ -235,22 +244,31 @@ export class FieldRateDetector implements Detector<'window'> {
   private fold(sl: Slot): void {
     const decay = this.opts.decay ?? 0.995;
     // a window moves the base rate only by what is plausible under it: its unknown count is capped where
-    // it would reach half the threshold's surprise (the edge of an incident that no scale reported must
-    // not raise the base rate that judges the next one; slow drift still passes)
-    const threshold = this.opts.threshold ?? 0.7;
-    const half = (this.opts.surpriseScale * threshold) / (1 - threshold) / 2;
+    // one normal window in a hundred would reach it (surprise 2). The edges of incidents, which no scale
+    // reported, must not raise the base rate that judges the next one: with the cap at half the
+    // threshold's surprise, the edges of seven 5-minute periods in 4 hours at 10 records a minute raised a
+    // base rate of 0 % to 2.7 % and hid the eighth. A slowly rising rate still moves it, a little per window.
     for (const [field, x] of Object.entries(sl.f)) {
       const b = (this.st.base[field] ??= { unknown: 0, total: 0, windows: 0 });
       const p0 = this.baseRate(this.st, field);
-      b.unknown = b.unknown * decay + plausibleCount(x.k, x.n, p0, half);
+      b.unknown = b.unknown * decay + plausibleCount(x.k, x.n, p0, LEARN_SURPRISE);
       b.total = b.total * decay + x.n;
       b.windows = (b.windows ?? 0) * decay + 1;
     }
   }
 
-  baseRate(st: FieldRateState, field: string): number {
+  baseRate(st: FieldRateState, field: string, prior = this.priors.get(field) ?? this.opts.priorRate): number {
     const b = st.base[field] ?? { unknown: 0, total: 0 };
-    return (b.unknown + this.opts.priorRate * this.opts.priorRecords) / (b.total + this.opts.priorRecords);
+    return (b.unknown + prior * this.opts.priorRecords) / (b.total + this.opts.priorRecords);
+  }
+
+  /** The fields' priors, as the context gives them (a long-tailed field expects more unknown values). */
+  private usePriors(ctx: WindowContext): void {
+    for (const m of ctx.fields.fields) this.priors.set(m.field, this.priorOf(m));
+  }
+
+  private priorOf(m: MonitoredField): number {
+    return Math.max(this.opts.priorRate, m.expectedUnknown ?? 0);
   }
 
   snapshot(): DetectorSnapshot {

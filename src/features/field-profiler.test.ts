@@ -24,8 +24,8 @@ describe('FieldProfiler', () => {
       else chosen = out;
     }
     expect(chosen).toEqual([
-      { field: 'country', known: ['IN', 'UK', 'US'], label: undefined },
-      { field: 'status', known: ['200', '202', '307'], label: undefined },
+      { field: 'country', known: ['IN', 'UK', 'US'], label: undefined, expectedUnknown: expect.closeTo(0.005, 2) },
+      { field: 'status', known: ['200', '202', '307'], label: undefined, expectedUnknown: 0 },
     ]);
     // chosen once; the counts are dropped
     expect(p.add(rec({ country: 'US' }), st)).toBeUndefined();
@@ -65,11 +65,22 @@ describe('FieldProfiler over time', () => {
       const out = p.add(at({ country }, ts), st);
       if (out) returned.push([i, out]);
     }
-    // provisional after 100 records (10 minutes), final after 30 minutes
-    expect(returned.map(([i]) => i)).toEqual([99, 300]);
+    // provisional after 100 records (10 minutes) and again at 200, final after 30 minutes
+    expect(returned.map(([i]) => i)).toEqual([99, 199, 300]);
     const chosen = returned[1][1];
     // XX is 14 % of the profiled records, but common only in the burst's slice: unknown
-    expect(chosen).toEqual([{ field: 'country', known: ['IN', 'UK', 'US'], label: undefined }]);
+    expect(chosen).toEqual([{ field: 'country', known: ['IN', 'UK', 'US'], label: undefined, expectedUnknown: 0 }]);
+  });
+
+  it('expects the unknown share of a long tail (leave-one-out), but not of a burst', () => {
+    const p = new FieldProfiler({ ...OPTS, records: 200, span: 0 });
+    const st = newProfilerState();
+    let chosen;
+    // 200 records: 185 of 3 common values, 15 singletons (a long tail)
+    for (let i = 0; i < 200; i++) chosen = p.add(rec({ city: i < 185 ? ['a', 'b', 'c'][i % 3] : `rare${i}`, level: i % 2 ? 'INFO' : 'WARN' }), st) ?? chosen;
+    const byField = Object.fromEntries(chosen!.map((f) => [f.field, f]));
+    expect(byField.city.expectedUnknown).toBeCloseTo(15 / 200, 9);
+    expect(byField.level.expectedUnknown).toBe(0);
   });
 
   it('knows a value spread over the span even when it is a small share', () => {

@@ -8,8 +8,11 @@
  * Profiling covers both `records` records and `span` of log time, cut into `slices` equal time slices;
  * a value is known only when it has `knownShare` of the records (and at least two) in more than half
  * of the slices that have records. A burst (an incident in the first hour) fills one or two slices: its values stay
- * unknown however many records it has. After profiling the known values never change, so values first
- * seen in an anomalous window are never learned as known.
+ * unknown however many records it has. The choice is provisional at `records` records (50: a quiet source
+ * is watched within minutes) and made again at each doubling until the span is covered; after that the
+ * known values never change, so values first seen in an anomalous window are never learned as known.
+ * Each field carries the share of unknown values its profile expects (its long tail), which the rate
+ * detector takes as its prior.
  */
 import type { MonitoredField } from '../config/schema.js';
 import type { ParsedRecord } from '../model/record.js';
@@ -35,6 +38,8 @@ export interface ProfilerState {
   fields: Record<string, Record<string, number> | null>;
   /** Set once chosen: the fields to monitor (provisional until `final`). */
   chosen?: MonitoredField[];
+  /** Records at which the provisional choice is made again (it doubles). */
+  nextChoice?: number;
   /** The span is profiled: the chosen fields are final. */
   final?: boolean;
   /** Log time of the first record profiled. */
@@ -92,14 +97,17 @@ export class FieldProfiler {
     }
     if (st.seen < this.opts.records) return undefined;
     if (rec.ts - st.first < (this.opts.span ?? 0)) {
-      if (st.chosen) return undefined;
-      // provisional: only values seen in more than one slice so far, by the same rule
+      // provisional, refined as evidence grows: at `records`, then at each doubling (by the same rule,
+      // so a value common in a burst only stays unknown)
+      if (st.chosen && st.seen < (st.nextChoice ?? 0)) return undefined;
+      st.nextChoice = st.seen * 2;
       return (st.chosen = this.choose(st));
     }
     st.chosen = this.choose(st);
     st.final = true;
     st.fields = Object.create(null) as ProfilerState['fields'];
     st.slices = undefined;
+    st.nextChoice = undefined;
     return st.chosen;
   }
 
@@ -113,9 +121,22 @@ export class FieldProfiler {
       const known = entries.filter(([v, c]) => c >= st.seen * this.opts.knownShare && this.spread(st, field, v)).map(([v]) => v);
       // a field whose values are all common has nothing unknown to watch for yet, but a new value would be
       if (known.length === 0) continue;
-      out.push({ field, known: known.sort(), label: undefined });
+      out.push({ field, known: known.sort(), label: undefined, expectedUnknown: this.rareShare(entries, present) });
     }
     return out.sort((a, b) => a.field.localeCompare(b.field));
+  }
+
+  /**
+   * The share of records a new profile would not know, estimated leave-one-out: a record whose value would
+   * fall below the known share without it (singletons among them, Good-Turing's unseen mass). Values of a
+   * burst are left out: they are the anomalies, not the base rate. A long-tailed field gets a base rate
+   * that its tail does not exceed, from the first window on.
+   */
+  private rareShare(entries: Array<[string, number]>, present: number): number {
+    const bar = Math.max(1, (present - 1) * this.opts.knownShare);
+    let rare = 0;
+    for (const [, c] of entries) if (c - 1 < bar) rare += c;
+    return rare / present;
   }
 
   /** The value has `knownShare` of the records in more than half of the slices with records (a burst is not). */

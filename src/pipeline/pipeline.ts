@@ -4,7 +4,7 @@
  * state; that state is committed with the events it came from, so a restart resumes exactly.
  */
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
+import { effectiveMasks, type Config } from '../config/schema.js';
 import type { Detector, Finding, RecordContext, Scope, ScopeContext, ScopeInput, WindowContext } from '../detectors/contract.js';
 import { allDetectors, createDetectors, createDetectorSet, type DetectorSet } from '../detectors/registry.js';
 import { POSTFIX_FIELDS } from '../config/presets.js';
@@ -174,7 +174,8 @@ export class Pipeline {
     const d = config.detect;
     this.decoder = new Decoder(config.parse, metrics.get('decode'));
     if (d.fields.length === 0 && d.autoFields.enabled) this.profiler = new FieldProfiler(d.autoFields);
-    this.masks = config.parse.masks.length > 0 ? new UserMasks(config.parse.masks) : undefined;
+    const maskRules = effectiveMasks(config.parse);
+    this.masks = maskRules.length > 0 ? new UserMasks(maskRules) : undefined;
     this.crossSource = createDetectors(config, 'cross-source');
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
@@ -291,7 +292,11 @@ export class Pipeline {
   }
 
   private useFields(st: SourceState, fields: Config['detect']['fields']): void {
+    const names = (fs: readonly { field: string }[]) => fs.map((f) => f.field).join('\n');
+    const sameFields = st.indicators !== undefined && names(st.indicators.fields) === names(fields);
     st.indicators = new FieldIndicators(fields);
+    // a refined known set keeps every model; only other fields change the models' dimensions
+    if (sameFields) return;
     for (const d of allDetectors(st.detectors)) d.fieldsChanged?.();
     if (fields.length) this.log.info({ source: st.name, fields: fields.map((f) => `${f.field} (known: ${f.known.join(', ')})`) }, 'monitoring categorical fields found in the source');
   }

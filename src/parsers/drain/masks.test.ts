@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../../config/schema.js';
+import { configSchema, effectiveMasks } from '../../config/schema.js';
 import { SHIPPED_MASKS, type MaskRule } from '../../model/masks.js';
 import { UserMasks } from './masks.js';
 import { TemplateMiner, type MinerOptions } from './miner.js';
@@ -11,6 +11,38 @@ function miner(rules: MaskRule[] = []): TemplateMiner {
   let n = 0;
   return new TemplateMiner({ ...OPTS, masks: rules.length ? new UserMasks(rules) : undefined }, { next: () => ++n });
 }
+
+describe('default masks (parse.defaultMasks)', () => {
+  const parseOf = (parse: object) => configSchema.parse({ parse }).parse;
+  it('e-mail addresses are masked by default, so a template does not split per recipient', () => {
+    const masks = effectiveMasks(parseOf({}));
+    expect(masks.map((m) => m.name)).toEqual(['email']);
+    const mn = miner(masks);
+    const a = mn.add('to=<nina@gmx.de>, status=sent');
+    const b = mn.add('to=<marco@cyberdyne.net>, status=sent');
+    expect(b.templateId).toBe(a.templateId);
+    expect(b.template).toBe('to=<<*>>, status=sent');
+  });
+
+  it('[] turns them off; a default mask also listed in parse.masks runs once; user masks run after', () => {
+    expect(effectiveMasks(parseOf({ defaultMasks: [] }))).toEqual([]);
+    const both = effectiveMasks(parseOf({ masks: ['email', 'url'] }));
+    expect(both.map((m) => m.name)).toEqual(['email', 'url']);
+    expect(() => parseOf({ defaultMasks: ['nope'] })).toThrow();
+  });
+
+  it('a mask whose required text is absent skips its regex, with the same result', () => {
+    const re = { name: 'at', regex: '\\w+@\\w+', replacement: '<*>' };
+    const withHint = new UserMasks([{ ...re, requires: '@' }]);
+    const without = new UserMasks([re]);
+    for (const t of ['no address here', 'a@b and c@d']) {
+      const v1: string[] = [];
+      const v2: string[] = [];
+      expect(withHint.apply(t, v1)).toBe(without.apply(t, v2));
+      expect(v1).toEqual(v2);
+    }
+  });
+});
 
 describe('UserMasks.apply', () => {
   it('replaces every match in order and reports the original text under each <*>', () => {

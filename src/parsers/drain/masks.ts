@@ -14,6 +14,7 @@ interface Compiled {
   replacement: string;
   /** How many `<*>` the replacement holds (each takes the matched text as its value). */
   wild: number;
+  requires?: string;
 }
 
 export class UserMasks {
@@ -24,6 +25,7 @@ export class UserMasks {
       re: isShippedMask(r.regex) ? new RegExp(r.regex, 'g') : compileUserRegex(r.regex, 'g', `parse.masks "${r.name}"`),
       replacement: r.replacement,
       wild: countWild(r.replacement),
+      requires: r.requires,
     }));
   }
 
@@ -34,11 +36,12 @@ export class UserMasks {
    */
   apply(text: string, values?: string[]): string {
     if (!values) {
-      for (const r of this.rules) text = text.replace(r.re, (m) => (m === '' ? '' : r.replacement));
+      for (const r of this.rules) if (!r.requires || text.includes(r.requires)) text = text.replace(r.re, (m) => (m === '' ? '' : r.replacement));
       return text;
     }
     let vals: string[] = new Array<string>(countWild(text)).fill(WILDCARD);
     for (const r of this.rules) {
+      if (r.requires && !text.includes(r.requires)) continue;
       const re = r.re;
       re.lastIndex = 0;
       let m = re.exec(text);

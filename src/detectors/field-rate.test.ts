@@ -122,7 +122,7 @@ describe('FieldRateDetector', () => {
     expect(baseRate(d)).toBeCloseTo(0.01, 12);
     learn(d, window(100, 3));
     expect(stateOf(d).windows).toBe(1);
-    expect(stateOf(d).base[FIELD]).toEqual({ unknown: 3, total: 100, windows: 1 });
+    expect(stateOf(d).base[FIELD]).toMatchObject({ unknown: 3, total: 100, windows: 1 });
     expect(baseRate(d)).toBeCloseTo(5 / 300, 12);
     learn(d, window(100, 3));
     expect(baseRate(d)).toBeCloseTo((3 * 0.995 + 3 + 2) / (100 * 0.995 + 100 + 200), 12);

@@ -39,14 +39,17 @@ export const fieldRateOptions = z.object({
 export type FieldRateOptions = z.infer<typeof fieldRateOptions>;
 
 const NAME = 'field-rate';
+const DAY = 86_400_000;
 /** -log10 of the chance under the base rate above which a learned window's unknown count is capped. */
-const LEARN_SURPRISE = 2;
+const LEARN_SURPRISE = 11.67;
 const VERSION = 1;
 
 /** Counts of one field over a judged window. */
 interface Agg {
   k: number;
   n: number;
+  /** Expected unknown count: Σ records × the base rate at each window's hour of day. */
+  e: number;
   values: Record<string, number>;
   sample?: WindowAggregate['sample'];
 }
@@ -58,15 +61,20 @@ interface Slot {
   f: Record<string, { k: number; n: number; values: Record<string, number>; sample?: WindowAggregate['sample'] }>;
   /** The pipeline learned it (not anomalous at the base scale). */
   learn?: boolean;
-  /** Inside an anomalous window of some scale (the end of the window that found it): never folded into the
-   * base rate, and no longer evidence for the windows after that one (a larger scale would echo the incident). */
-  taintedAt?: number;
+  /** Inside a reported window of some scale (the end of the window that found it): no longer evidence for
+   * the windows after that one (a larger scale would echo the incident). */
+  reportedAt?: number;
+  /** Inside an anomalous window of some scale, reported windows counted: never folded into the base rate. */
+  unlearned?: boolean;
 }
 
 export interface FieldRateState {
   windows: number;
-  /** `windows`: decayed count of folded windows (records per window = total / windows). */
-  base: Record<string, { unknown: number; total: number; windows?: number }>;
+  /** `windows`: decayed count of folded windows (records per window = total / windows); `hours`: the same
+   * unknown and total counts per UTC hour of day. */
+  base: Record<string, { unknown: number; total: number; windows?: number; hours?: { unknown: number[]; total: number[] } }>;
+  /** Start of the first window folded: the hour-of-day rates are used from one day after it. */
+  first?: number;
   /** The last windows, up to the largest scale (older ones are folded into `base`). */
   recent?: Slot[];
 }
@@ -103,12 +111,15 @@ export class FieldRateDetector implements Detector<'window'> {
     }
     recent.push({ start: w.start, end: w.end, f });
     const threshold = this.opts.threshold ?? 0.7;
-    // every scale taints its windows (not only the smallest that reports): none of an incident is learned
-    for (const x of this.evaluate(w, ctx, true)) if (x.grade >= threshold) for (const sl of recent) if (sl.start >= x.start) sl.taintedAt ??= w.end;
+    // reported: the windows inside an anomalous window (judged as score judges it) are evidence no more
+    for (const x of this.evaluate(w, ctx, true)) if (x.grade >= threshold) for (const sl of recent) if (sl.start >= x.start) sl.reportedAt ??= w.end;
+    // not learned: judged with the windows already reported too, so the tail of an incident stays
+    // unlearned for the largest scale after it (every scale, not only the smallest that reports)
+    for (const x of this.evaluate(w, ctx, true, true)) if (x.grade >= threshold) for (const sl of recent) if (sl.start >= x.start) sl.unlearned = true;
     const keep = Math.max(...this.scales());
     while (recent.length > keep) {
       const old = recent.shift()!;
-      if (old.learn && old.taintedAt === undefined) this.fold(old);
+      if (old.learn && !old.unlearned) this.fold(old);
     }
   }
 
@@ -122,7 +133,7 @@ export class FieldRateDetector implements Detector<'window'> {
     return this.evaluate(w, ctx).map((x) => x.finding);
   }
 
-  private evaluate(w: WindowAggregate, ctx: WindowContext, all = false): Array<{ grade: number; start: number; finding: Finding }> {
+  private evaluate(w: WindowAggregate, ctx: WindowContext, all = false, withReported = false): Array<{ grade: number; start: number; finding: Finding }> {
     const st = this.st;
     if (st.windows < this.opts.warmupIntervals || w.total === 0) return [];
     const recent = st.recent ?? [];
@@ -136,7 +147,8 @@ export class FieldRateDetector implements Detector<'window'> {
     const needed = (this.opts.surpriseScale * threshold) / (1 - threshold) + correction;
     const out: Array<{ grade: number; start: number; finding: Finding }> = [];
     for (const m of ctx.fields.fields) {
-      const p0 = this.baseRate(st, m.field, this.priorOf(m));
+      const prior = this.priorOf(m);
+      const p0 = this.baseRate(st, m.field, prior);
       const perWindow = this.recordsPerWindow(m.field, recent) ?? countedFor(m, w);
       // power: the smallest scale whose expected records make a half-unknown window reach the threshold
       const halfBits = binomialUpperSurprise(1, 2, p0) / 2;
@@ -146,13 +158,14 @@ export class FieldRateDetector implements Detector<'window'> {
       for (const scale of tested) {
         // sliding: every scale ends at this window (aligned windows would split a short period in two)
         const start = w.end - scale * interval;
-        const agg = scale === 1 || !tracked ? this.single(m.field, w, m) : this.aggregate(m.field, recent, start, w.end);
+        const agg = scale === 1 || !tracked ? this.single(m.field, w, m, prior) : this.aggregate(m.field, recent, start, withReported ? -Infinity : w.end, prior);
         if (agg.k < this.opts.minCount || agg.n === 0) continue;
-        const raw = binomialUpperSurprise(agg.k, agg.n, p0);
+        const pw = agg.e / agg.n;
+        const raw = binomialUpperSurprise(agg.k, agg.n, pw);
         const surprise = scales.length > 1 ? Math.max(0, raw - correction) : raw;
         const grade = surpriseToGrade(surprise, this.opts.surpriseScale);
         if (grade <= 0) continue;
-        const f = this.finding(m, w, agg, p0, surprise, grade, scale, { start, end: w.end });
+        const f = this.finding(m, w, agg, pw, surprise, grade, scale, { start, end: w.end });
         out.push({ grade, start, finding: f });
         // the smallest scale that finds it reports it
         if (grade >= threshold && !all) break;
@@ -168,19 +181,21 @@ export class FieldRateDetector implements Detector<'window'> {
     return ns.length ? ns.reduce((a, x) => a + x, 0) / ns.length : undefined;
   }
 
-  private single(field: string, w: WindowAggregate, m: MonitoredField): Agg {
-    return { k: w.fields[field]?.unknown ?? 0, n: countedFor(m, w), values: w.fields[field]?.values ?? {}, sample: w.fields[field]?.sample };
+  private single(field: string, w: WindowAggregate, m: MonitoredField, prior: number): Agg {
+    const n = countedFor(m, w);
+    return { k: w.fields[field]?.unknown ?? 0, n, e: n * this.rateAt(this.st, field, prior, w.start), values: w.fields[field]?.values ?? {}, sample: w.fields[field]?.sample };
   }
 
-  /** The counts of the tracked windows from `start`, leaving out those a window before `now` already reported. */
-  private aggregate(field: string, recent: Slot[], start: number, now: number): Agg {
-    const a: Agg = { k: 0, n: 0, values: {} };
+  /** The counts of the tracked windows from `start`, leaving out those a window before `now` already reported (-Infinity: none). */
+  private aggregate(field: string, recent: Slot[], start: number, now: number, prior: number): Agg {
+    const a: Agg = { k: 0, n: 0, e: 0, values: {} };
     for (const sl of recent) {
-      if (sl.start < start || (sl.taintedAt !== undefined && sl.taintedAt < now)) continue;
+      if (sl.start < start || (sl.reportedAt !== undefined && sl.reportedAt < now)) continue;
       const x = sl.f[field];
       if (!x) continue;
       a.k += x.k;
       a.n += x.n;
+      a.e += x.n * this.rateAt(this.st, field, prior, sl.start);
       a.sample ??= x.sample;
       for (const [v, c] of Object.entries(x.values)) a.values[v] = (a.values[v] ?? 0) + c;
     }
@@ -248,18 +263,38 @@ export class FieldRateDetector implements Detector<'window'> {
     // reported, must not raise the base rate that judges the next one: with the cap at half the
     // threshold's surprise, the edges of seven 5-minute periods in 4 hours at 10 records a minute raised a
     // base rate of 0 % to 2.7 % and hid the eighth. A slowly rising rate still moves it, a little per window.
+    this.st.first ??= sl.start;
+    const h = new Date(sl.start).getUTCHours();
     for (const [field, x] of Object.entries(sl.f)) {
       const b = (this.st.base[field] ??= { unknown: 0, total: 0, windows: 0 });
-      const p0 = this.baseRate(this.st, field);
-      b.unknown = b.unknown * decay + plausibleCount(x.k, x.n, p0, LEARN_SURPRISE);
+      const k = plausibleCount(x.k, x.n, this.rateAt(this.st, field, this.priors.get(field) ?? this.opts.priorRate, sl.start), LEARN_SURPRISE);
+      b.unknown = b.unknown * decay + k;
       b.total = b.total * decay + x.n;
       b.windows = (b.windows ?? 0) * decay + 1;
+      const hours = (b.hours ??= { unknown: new Array<number>(24).fill(0), total: new Array<number>(24).fill(0) });
+      hours.unknown[h] = hours.unknown[h]! * decay + k;
+      hours.total[h] = hours.total[h]! * decay + x.n;
     }
   }
 
   baseRate(st: FieldRateState, field: string, prior = this.priors.get(field) ?? this.opts.priorRate): number {
     const b = st.base[field] ?? { unknown: 0, total: 0 };
     return (b.unknown + prior * this.opts.priorRecords) / (b.total + this.opts.priorRecords);
+  }
+
+  /**
+   * The base rate for a window starting at `at`. From one day of history on, it blends the rate at that
+   * hour of day with the overall rate, the overall counting as much as an average hour: a mail server's
+   * rejects and failed logins come at a steady pace while its mail stops at night, so the night's share is
+   * several times the day's, and one overall rate would alarm every night at the larger scales.
+   */
+  rateAt(st: FieldRateState, field: string, prior: number, at: number): number {
+    const overall = this.baseRate(st, field, prior);
+    const hours = st.base[field]?.hours;
+    if (!hours || st.first === undefined || at - st.first < DAY) return overall;
+    const h = new Date(at).getUTCHours();
+    const weight = hours.total.reduce((a, t) => a + t, 0) / 24;
+    return weight > 0 ? (hours.unknown[h]! + overall * weight) / (hours.total[h]! + weight) : overall;
   }
 
   /** The fields' priors, as the context gives them (a long-tailed field expects more unknown values). */

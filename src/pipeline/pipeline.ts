@@ -379,11 +379,15 @@ export class Pipeline {
     });
   }
 
-  /** Closes windows of sources that went quiet, and runs retention. Call about once a second. */
-  tick(now = Date.now()): void {
+  /**
+   * Closes windows of sources that went quiet, and runs retention. Call about once a second; with
+   * `inputEnded` (every source read to its end, `watch --once`) a window whose time has passed closes
+   * without waiting for quiet: the last minutes of a log read in one go are judged too.
+   */
+  tick(now = Date.now(), inputEnded = false): void {
     for (const st of this.sources.values()) {
       const lateness = Math.max(1000, Math.min(st.interval, 30_000));
-      if (!st.window || now < st.window.end + lateness || now - st.lastRecordWall < lateness) continue;
+      if (!st.window || now < st.window.end + lateness || (!inputEnded && now - st.lastRecordWall < lateness)) continue;
       const out: Output = { anomalies: [], series: [] };
       this.closeWindow(st, out);
       st.window = undefined;

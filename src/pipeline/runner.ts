@@ -68,7 +68,10 @@ export function startRunner(
         ),
       ),
     )
-    .then(() => undefined)
+    .then(() => {
+      // every source ended by itself (read to the end): windows whose time has passed are judged now
+      if (!stopping) pipeline.tick(Date.now(), true);
+    })
     .finally(() => {
       clearInterval(timer);
       pipeline.flushState();

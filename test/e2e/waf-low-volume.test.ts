@@ -58,4 +58,18 @@ describe('WAF at 10 records a minute, one record per file, no config', () => {
       expect(Math.min(...first) - Date.parse(p.start)).toBeLessThanOrEqual(15 * MIN);
     }
   }, 60_000);
+
+  it('a period in the last minute of a log read with --once is judged at the end; one in the first minutes too', () => {
+    const dir = join(work, 'edges');
+    const labels = join(work, 'edges.ndjson');
+    const start = '2026-03-02T00:00:00Z';
+    // 1 record a second: a 1-minute period 6 minutes in, then one in the log's last minute
+    cli(['generate', 'waf', '--out', join(dir, 'a'), '--rate', '1', '--seed', '5', '--start', start, '--duration', '10m', '--anomaly', 'country', '--anomaly-after', '6m', '--anomaly-length', '1m', '--labels', labels]);
+    cli(['generate', 'waf', '--out', join(dir, 'b'), '--rate', '1', '--seed', '6', '--start', '2026-03-02T00:10:00Z', '--duration', '10m', '--anomaly', 'httpMethod', '--anomaly-after', '9m', '--anomaly-length', '1m', '--labels', labels]);
+    const out = cli(['watch', dir, '--once', '--json', '--data-dir', join(work, 'edges-data'), '--log-level', 'error']);
+    const windows = out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { window?: { start: string; end: string } }).filter((a) => a.window);
+    const periods = readFileSync(labels, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { start: string; end: string });
+    expect(periods).toHaveLength(2);
+    for (const p of periods) expect(windows.some((a) => Date.parse(a.window!.start) < Date.parse(p.end) && Date.parse(a.window!.end) > Date.parse(p.start))).toBe(true);
+  }, 60_000);
 });

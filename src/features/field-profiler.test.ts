@@ -83,6 +83,19 @@ describe('FieldProfiler over time', () => {
     expect(byField.level.expectedUnknown).toBe(0);
   });
 
+  it('a burst under way in the slice still filling when a provisional choice is made is not known', () => {
+    const p = new FieldProfiler({ ...OPTS, records: 100, span: 30 * MIN, slices: 6 });
+    const st = newProfilerState();
+    let chosen;
+    // 16 records a minute: the choice at 100 records falls at 6.2 minutes, one complete slice (0-5) behind it;
+    // from minute 5.5 most records carry '-'
+    for (let i = 0; i < 100; i++) {
+      const ts = i * 3750;
+      chosen = p.add(at({ source: ts >= 5.5 * MIN && i % 5 ? '-' : ['ALB', 'CF'][i % 2] }, ts), st) ?? chosen;
+    }
+    expect(chosen?.[0].known).toEqual(['ALB', 'CF']);
+  });
+
   it('knows a value spread over the span even when it is a small share', () => {
     const p = new FieldProfiler({ ...OPTS, records: 100, span: 30 * MIN, slices: 6 });
     const st = newProfilerState();

@@ -144,7 +144,9 @@ export class FieldProfiler {
     // the last slice is still filling (a few records): judged over the complete ones
     const all = st.slices ?? [];
     const used = (all.length > 1 ? all.slice(0, -1) : all).filter((s) => s.records > 0);
-    if (used.length <= 1) return true;
+    // with one complete slice, a value must be common in it: one only in the slice still filling (a burst
+    // starting as the choice is made) is not known yet
+    if (used.length === 0) return true;
     // one sighting is no evidence of a share (at 50 records a slice, 1 would pass 1 %): a slice needs two
     const common = used.filter((s) => (s.fields[field]?.[value] ?? 0) >= Math.max(2, s.records * this.opts.knownShare)).length;
     // more than half: a burst of up to half the slices stays unknown

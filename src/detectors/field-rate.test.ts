@@ -132,11 +132,10 @@ describe('FieldRateDetector', () => {
     const d = detector();
     learn(d, window(100, 50));
     const k = stateOf(d).base[FIELD].unknown;
-    // capped where one normal window in a hundred would reach it (surprise 2 at 1 %)
+    // capped where the surprise reaches half the threshold's (10·0.7/0.3/2 ≈ 11.7 at 1 %)
     expect(k).toBeLessThan(50);
-    expect(k).toBeGreaterThan(1);
-    expect(binomialUpperSurprise(k, 100, 0.01)).toBeLessThanOrEqual(2);
-    expect(binomialUpperSurprise(k + 1, 100, 0.01)).toBeGreaterThan(2);
+    expect(binomialUpperSurprise(k, 100, 0.01)).toBeLessThanOrEqual((10 * 0.7) / 0.3 / 2);
+    expect(binomialUpperSurprise(k + 1, 100, 0.01)).toBeGreaterThan((10 * 0.7) / 0.3 / 2);
   });
 
   it('a higher learned base rate lowers the grade of the same window', () => {
@@ -208,8 +207,16 @@ describe('FieldRateDetector scales', () => {
     const g1 = one.score(last, windowCtx(last, fieldsOf()))[0];
     const g3 = three.score(last, windowCtx(last, fieldsOf()))[0];
     expect(g3.explain.scale).toBe(1);
-    // same evidence, three tests: the surprise is lower by log10(3)
-    expect((g1.explain.surprise as number) - (g3.explain.surprise as number)).toBeCloseTo(Math.log10(3), 6);
+    // same window, three tests: the surprise is lower by log10(3), once each is scaled by how sure its base
+    // rate is (N / (n + N), N its learned records and the prior's; the three-scale detector folds windows
+    // only once they left its largest scale, so it has learned fewer)
+    const sure = (d: FieldRateDetector) => {
+      const N = stateOf(d).base[FIELD].total + OPTS.priorRecords;
+      return N / (1000 + N);
+    };
+    const s1 = (g1.explain.surprise as number) / sure(one);
+    const s3 = ((g3.explain.surprise as number) + Math.log10(3)) / sure(three);
+    expect(s3).toBeCloseTo(s1, 6);
   });
 
   it('normal low-volume windows never alarm at any scale', () => {
@@ -227,6 +234,32 @@ describe('FieldRateDetector scales', () => {
     const found = run(d, ws);
     expect(found.map((f) => f.end / 60_000)).toEqual([62, 63, 64]);
     expect(found.every((f) => f.scale === 1)).toBe(true);
+  });
+
+  it('from the second day, the base rate of an hour blends that hour of day with the overall rate', () => {
+    const HOUR = 60 * 60_000;
+    const d = detector({ ...SCALED, scales: [1] });
+    // hourly windows for two days: 200 records with 16 unknown (8 %) in the night hours 0-5, 2000 with 10 by day
+    const ws: WindowAggregate[] = [];
+    for (let h = 0; h < 48; h++) {
+      const night = h % 24 < 6;
+      ws.push({ ...window(night ? 200 : 2000, night ? 16 : 10), start: h * HOUR, end: (h + 1) * HOUR });
+    }
+    expect(run(d, ws.slice(0, 24))).toEqual([]);
+    // day 1: one overall rate
+    expect(d.rateAt(stateOf(d), FIELD, 0.01, 2 * HOUR)).toBe(baseRate(d));
+    expect(run(d, ws.slice(24))).toEqual([]);
+    const overall = baseRate(d);
+    expect(d.rateAt(stateOf(d), FIELD, 0.01, 50 * HOUR)).toBeGreaterThan(3 * overall);
+    expect(d.rateAt(stateOf(d), FIELD, 0.01, 60 * HOUR)).toBeLessThan(overall);
+    // day 3: 40 of 200 unknown is an ordinary night's share doubled, but 20 times a day's
+    const at = (h: number): WindowAggregate => ({ ...window(200, 40), start: h * HOUR, end: (h + 1) * HOUR });
+    const grade = (w: WindowAggregate) => {
+      d.track(w, windowCtx(w, fieldsOf()));
+      return score(d, w)[0]?.grade ?? 0;
+    };
+    expect(grade(at(50))).toBeLessThan(0.7);
+    expect(grade(at(60))).toBeGreaterThanOrEqual(0.7);
   });
 
   it('windows inside an anomalous larger-scale window are not learned', () => {

@@ -40,8 +40,6 @@ export type FieldRateOptions = z.infer<typeof fieldRateOptions>;
 
 const NAME = 'field-rate';
 const DAY = 86_400_000;
-/** -log10 of the chance under the base rate above which a learned window's unknown count is capped. */
-const LEARN_SURPRISE = 11.67;
 const VERSION = 1;
 
 /** Counts of one field over a judged window. */
@@ -149,10 +147,11 @@ export class FieldRateDetector implements Detector<'window'> {
     for (const m of ctx.fields.fields) {
       const prior = this.priorOf(m);
       const p0 = this.baseRate(st, m.field, prior);
+      const evidence = (st.base[m.field]?.total ?? 0) + this.opts.priorRecords;
       const perWindow = this.recordsPerWindow(m.field, recent) ?? countedFor(m, w);
       // power: the smallest scale whose expected records make a half-unknown window reach the threshold
       const halfBits = binomialUpperSurprise(1, 2, p0) / 2;
-      const first = scales.findIndex((s) => perWindow * s * halfBits >= needed);
+      const first = scales.findIndex((s) => perWindow * s * halfBits * (evidence / (perWindow * s + evidence)) >= needed);
       // the source's own window is always judged (strong evidence needs no extra records); larger ones from the first with power
       const tested = first <= 0 ? scales : [scales[0], ...scales.slice(first)];
       for (const scale of tested) {
@@ -161,7 +160,9 @@ export class FieldRateDetector implements Detector<'window'> {
         const agg = scale === 1 || !tracked ? this.single(m.field, w, m, prior) : this.aggregate(m.field, recent, start, withReported ? -Infinity : w.end, prior);
         if (agg.k < this.opts.minCount || agg.n === 0) continue;
         const pw = agg.e / agg.n;
-        const raw = binomialUpperSurprise(agg.k, agg.n, pw);
+        // the base rate is itself an estimate, from `evidence` records: a window much larger than that
+        // evidence can only be as surprising as the estimate is sure (share variance p(1-p)(1/n + 1/N))
+        const raw = binomialUpperSurprise(agg.k, agg.n, pw) * (evidence / (agg.n + evidence));
         const surprise = scales.length > 1 ? Math.max(0, raw - correction) : raw;
         const grade = surpriseToGrade(surprise, this.opts.surpriseScale);
         if (grade <= 0) continue;
@@ -259,15 +260,16 @@ export class FieldRateDetector implements Detector<'window'> {
   private fold(sl: Slot): void {
     const decay = this.opts.decay ?? 0.995;
     // a window moves the base rate only by what is plausible under it: its unknown count is capped where
-    // one normal window in a hundred would reach it (surprise 2). The edges of incidents, which no scale
-    // reported, must not raise the base rate that judges the next one: with the cap at half the
-    // threshold's surprise, the edges of seven 5-minute periods in 4 hours at 10 records a minute raised a
-    // base rate of 0 % to 2.7 % and hid the eighth. A slowly rising rate still moves it, a little per window.
+    // it would reach half the threshold's surprise (the edge of an incident that no scale reported must
+    // not raise the base rate that judges the next one; slow drift still passes). A cap at surprise 2 was
+    // tried too: no better on the WAF runs, and one more false alarm per 14 Postfix days (nights learned slower).
+    const threshold = this.opts.threshold ?? 0.7;
+    const half = (this.opts.surpriseScale * threshold) / (1 - threshold) / 2;
     this.st.first ??= sl.start;
     const h = new Date(sl.start).getUTCHours();
     for (const [field, x] of Object.entries(sl.f)) {
       const b = (this.st.base[field] ??= { unknown: 0, total: 0, windows: 0 });
-      const k = plausibleCount(x.k, x.n, this.rateAt(this.st, field, this.priors.get(field) ?? this.opts.priorRate, sl.start), LEARN_SURPRISE);
+      const k = plausibleCount(x.k, x.n, this.rateAt(this.st, field, this.priors.get(field) ?? this.opts.priorRate, sl.start), half);
       b.unknown = b.unknown * decay + k;
       b.total = b.total * decay + x.n;
       b.windows = (b.windows ?? 0) * decay + 1;
@@ -284,7 +286,7 @@ export class FieldRateDetector implements Detector<'window'> {
 
   /**
    * The base rate for a window starting at `at`. From one day of history on, it blends the rate at that
-   * hour of day with the overall rate, the overall counting as much as an average hour: a mail server's
+   * hour of day with the overall rate (as its prior, weighing priorRecords records): a mail server's
    * rejects and failed logins come at a steady pace while its mail stops at night, so the night's share is
    * several times the day's, and one overall rate would alarm every night at the larger scales.
    */
@@ -293,8 +295,9 @@ export class FieldRateDetector implements Detector<'window'> {
     const hours = st.base[field]?.hours;
     if (!hours || st.first === undefined || at - st.first < DAY) return overall;
     const h = new Date(at).getUTCHours();
-    const weight = hours.total.reduce((a, t) => a + t, 0) / 24;
-    return weight > 0 ? (hours.unknown[h]! + overall * weight) / (hours.total[h]! + weight) : overall;
+    // the overall rate weighs as much as priorRecords of the hour's own: a busy hour soon speaks for itself
+    const weight = this.opts.priorRecords;
+    return (hours.unknown[h]! + overall * weight) / (hours.total[h]! + weight);
   }
 
   /** The fields' priors, as the context gives them (a long-tailed field expects more unknown values). */

@@ -96,6 +96,23 @@ describe('FieldProfiler over time', () => {
     expect(chosen?.[0].known).toEqual(['ALB', 'CF']);
   });
 
+  it('a provisional choice does not know a burst that fills most of the few complete slices', () => {
+    const p = new FieldProfiler({ ...OPTS, records: 100, span: 60 * MIN, slices: 12 });
+    const st = newProfilerState();
+    const r = new Rng(4);
+    const returned: Array<[number, string[]]> = [];
+    // 10 records a minute; minutes 7-14 are a burst where most countries are XX
+    for (let i = 0; i < 300; i++) {
+      const ts = i * 6000;
+      const country = ts >= 7 * MIN && ts < 14 * MIN && r.next() < 0.9 ? 'XX' : r.pick(['US', 'UK', 'IN']);
+      const out = p.add(at({ country }, ts), st);
+      if (out) returned.push([i, out[0].known.map(String)]);
+    }
+    // at 200 records (20 minutes) XX is common in two of the three complete slices, but not in the first
+    expect(returned.map(([i]) => i)).toEqual([99, 199]);
+    for (const [, known] of returned) expect(known).toEqual(['IN', 'UK', 'US']);
+  });
+
   it('knows a value spread over the span even when it is a small share', () => {
     const p = new FieldProfiler({ ...OPTS, records: 100, span: 30 * MIN, slices: 6 });
     const st = newProfilerState();

@@ -101,7 +101,7 @@ export class FieldProfiler {
       // so a value common in a burst only stays unknown)
       if (st.chosen && st.seen < (st.nextChoice ?? 0)) return undefined;
       st.nextChoice = st.seen * 2;
-      return (st.chosen = this.choose(st));
+      return (st.chosen = this.choose(st, true));
     }
     st.chosen = this.choose(st);
     st.final = true;
@@ -111,14 +111,14 @@ export class FieldProfiler {
     return st.chosen;
   }
 
-  private choose(st: ProfilerState): MonitoredField[] {
+  private choose(st: ProfilerState, provisional = false): MonitoredField[] {
     const out: MonitoredField[] = [];
     for (const [field, counts] of Object.entries(st.fields)) {
       if (!counts) continue;
       const entries = Object.entries(counts);
       const present = entries.reduce((a, [, c]) => a + c, 0);
       if (entries.length < 2 || present < st.seen * this.opts.presentShare) continue;
-      const known = entries.filter(([v, c]) => c >= st.seen * this.opts.knownShare && this.spread(st, field, v)).map(([v]) => v);
+      const known = entries.filter(([v, c]) => c >= st.seen * this.opts.knownShare && this.spread(st, field, v, provisional)).map(([v]) => v);
       // a field whose values are all common has nothing unknown to watch for yet, but a new value would be
       if (known.length === 0) continue;
       out.push({ field, known: known.sort(), label: undefined, expectedUnknown: this.rareShare(entries, present) });
@@ -140,7 +140,7 @@ export class FieldProfiler {
   }
 
   /** The value has `knownShare` of the records in more than half of the slices with records (a burst is not). */
-  private spread(st: ProfilerState, field: string, value: string): boolean {
+  private spread(st: ProfilerState, field: string, value: string, provisional: boolean): boolean {
     // the last slice is still filling (a few records): judged over the complete ones
     const all = st.slices ?? [];
     const used = (all.length > 1 ? all.slice(0, -1) : all).filter((s) => s.records > 0);
@@ -148,7 +148,11 @@ export class FieldProfiler {
     // starting as the choice is made) is not known yet
     if (used.length === 0) return true;
     // one sighting is no evidence of a share (at 50 records a slice, 1 would pass 1 %): a slice needs two
-    const common = used.filter((s) => (s.fields[field]?.[value] ?? 0) >= Math.max(2, s.records * this.opts.knownShare)).length;
+    const isCommon = (s: { records: number; fields: Record<string, Record<string, number>> }) => (s.fields[field]?.[value] ?? 0) >= Math.max(2, s.records * this.opts.knownShare);
+    const common = used.filter(isCommon).length;
+    // provisionally, few slices are complete and a burst of two fills most of them: a value must also be
+    // common in the first slice (a burst at the very start is known until the final choice drops it)
+    if (provisional && !isCommon(used[0]!)) return false;
     // more than half: a burst of up to half the slices stays unknown
     return common * 2 > used.length;
   }

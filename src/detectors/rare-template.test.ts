@@ -64,4 +64,24 @@ describe('RareTemplateDetector', () => {
   it('does nothing when disabled', () => {
     expect(new RareTemplateDetector({ enabled: false, maxShare: 0.5, warmupRecords: 0 }).score(REC, counted(1, 1000))).toEqual([]);
   });
+
+  it('a rare template seen in recurringHours distinct hours recurs and is no longer rare; a burst in one hour is', () => {
+    const r = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 0, recurringHours: 3 });
+    const at = (h: number, m = 0): ParsedRecord => ({ ...REC, ts: h * 3_600_000 + m * 60_000 });
+    // ten occurrences inside one hour: still rare at every one
+    for (let m = 0; m < 10; m++) {
+      expect(r.score(at(5, m), counted(m + 1, 100_000))).toHaveLength(1);
+      r.learn(at(5, m), counted(m + 1, 100_000));
+    }
+    r.learn(at(9), counted(11, 100_000));
+    expect(r.score(at(12), counted(12, 100_000))).toHaveLength(1);
+    r.learn(at(12), counted(12, 100_000));
+    // seen in hours 5, 9 and 12: recurring
+    expect(r.score(at(13), counted(13, 100_000))).toEqual([]);
+    // the state survives a snapshot
+    const copy = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 0, recurringHours: 3 });
+    copy.restore(JSON.parse(JSON.stringify(r.snapshot())));
+    expect(copy.score(at(14), counted(14, 100_000))).toEqual([]);
+    expect(copy.score({ ...at(14), templateId: 8 }, counted(1, 100_000))).toHaveLength(1);
+  });
 });

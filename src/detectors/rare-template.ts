@@ -1,6 +1,12 @@
 /**
  * Grades a record by how rare its template is in its source: below `maxShare` of the source's records
  * the grade rises from 0.5 (at maxShare) to 1 (a template seen once). Not reported during warm-up.
+ *
+ * A rare template that recurs is not news: one seen in `recurringHours` distinct hours of log time is
+ * normal however rare (a mail server's occasional bounce, a WAF's occasional block), as a profiled value
+ * is known when spread over time rather than common in one burst. Without that rule the count a template
+ * needs to stop being rare grows with the source's history (total^0.6), so a template at one in 20,000
+ * records alarmed again and again for its first 600,000 records; a burst in one or two hours still alarms.
  */
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
@@ -12,17 +18,26 @@ export const rareTemplateOptions = z.object({
   enabled: z.boolean(),
   maxShare: z.number().min(0).max(1),
   warmupRecords: z.number().int().min(0),
+  /** Distinct hours a template must have been seen in to be recurring (never rare); 0 or absent: never. */
+  recurringHours: z.number().int().min(0).optional(),
 });
 export type RareTemplateOptions = z.infer<typeof rareTemplateOptions>;
 
 const NAME = 'rare-template';
 
-/** Stateless: the template counts are the miner's, handed over in the context. */
+const HOUR = 3_600_000;
+const VERSION = 2;
+
+/** The template counts are the miner's, handed over in the context; the detector keeps when each rare template was seen. */
 export class RareTemplateDetector implements Detector<'record'> {
   readonly name = NAME;
   readonly scope = 'record';
   readonly learned = false;
   readonly state = 'small';
+  /** templateId → the distinct hours (log time) it was seen in, until it has `recurringHours` of them. */
+  private hours = new Map<number, number[]>();
+  /** Templates seen in `recurringHours` distinct hours. */
+  private recurring = new Set<number>();
 
   constructor(private readonly opts: RareTemplateOptions) {}
 
@@ -34,7 +49,7 @@ export class RareTemplateDetector implements Detector<'record'> {
     const { count, total } = ctx;
     if (!this.opts.enabled || total < this.opts.warmupRecords || total <= 1) return [];
     const share = count / total;
-    if (share >= this.opts.maxShare) return [];
+    if (share >= this.opts.maxShare || this.recurring.has(rec.templateId)) return [];
     // log-scale between maxShare (0.5) and 1/total (1.0)
     const span = Math.log(this.opts.maxShare * total);
     const grade = span > 0 ? 0.5 + 0.5 * Math.min(1, Math.log(this.opts.maxShare / share) / span) : 0.5;
@@ -48,14 +63,30 @@ export class RareTemplateDetector implements Detector<'record'> {
     ];
   }
 
-  learn(): void {}
+  learn(rec: ParsedRecord, ctx: RecordContext): void {
+    const need = this.opts.recurringHours ?? 0;
+    // only templates rare enough to be graded need their hours (the common ones would never alarm)
+    if (need === 0 || this.recurring.has(rec.templateId) || ctx.count / Math.max(1, ctx.total) >= this.opts.maxShare) return;
+    const h = Math.floor(rec.ts / HOUR);
+    const seen = this.hours.get(rec.templateId) ?? [];
+    if (seen.includes(h)) return;
+    seen.push(h);
+    if (seen.length >= need) {
+      this.hours.delete(rec.templateId);
+      this.recurring.add(rec.templateId);
+    } else this.hours.set(rec.templateId, seen);
+  }
 
   snapshot(): DetectorSnapshot {
-    return { kind: NAME, version: 1 };
+    return { kind: NAME, version: VERSION, hours: [...this.hours], recurring: [...this.recurring] };
   }
 
   restore(s: DetectorSnapshot): void {
-    checkDetectorSnapshot(s, NAME, 1);
+    // version 1 kept nothing: it restores as a detector that has seen no hours yet
+    if (s.kind === NAME && s.version === 1) return;
+    checkDetectorSnapshot(s, NAME, VERSION);
+    this.hours = new Map((s.hours as Array<[number, number[]]> | undefined) ?? []);
+    this.recurring = new Set((s.recurring as number[] | undefined) ?? []);
   }
 }
 

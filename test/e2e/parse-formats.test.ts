@@ -105,15 +105,27 @@ describe('parse: AWS exports', () => {
 describe('parse: masks in the config', () => {
   const f = join(dir, 'mail.log');
   writeFileSync(f, 'mail from alice@a.org to bob@b.org accepted\nmail from carol@c.net to dave@d.net accepted\n');
+  const g = join(dir, 'users.log');
+  writeFileSync(g, 'user alice.smith on host red-fox accepted\nuser carol.jones on host blue-owl accepted\n');
 
-  it('a user mask changes grouping', () => {
-    expect(new Set(parse(f, '--format', 'plain').map((o) => o.templateId)).size).toBe(2);
-    const cfg = join(dir, 'masks.yaml');
-    writeFileSync(cfg, ['parse:', '  masks:', '    - { name: mail, regex: "[a-z]+@[a-z]+\\\\.[a-z]+" }', ''].join('\n'));
-    const out = parse(f, '--format', 'plain', '--config', cfg);
+  it('e-mail addresses are masked by default; parse.defaultMasks: [] keeps them', () => {
+    const out = parse(f, '--format', 'plain');
     expect(out[1].templateId).toBe(out[0].templateId);
     expect(out[1].template).toBe('mail from <*> to <*> accepted');
     expect(out[1].params).toEqual(['carol@c.net', 'dave@d.net']);
+    const cfg = join(dir, 'no-default-masks.yaml');
+    writeFileSync(cfg, ['parse:', '  defaultMasks: []', ''].join('\n'));
+    expect(new Set(parse(f, '--format', 'plain', '--config', cfg).map((o) => o.templateId)).size).toBe(2);
+  });
+
+  it('a user mask changes grouping', () => {
+    expect(new Set(parse(g, '--format', 'plain').map((o) => o.templateId)).size).toBe(2);
+    const cfg = join(dir, 'masks.yaml');
+    writeFileSync(cfg, ['parse:', '  masks:', '    - { name: names, regex: "[a-z]+[.-][a-z]+" }', ''].join('\n'));
+    const out = parse(g, '--format', 'plain', '--config', cfg);
+    expect(out[1].templateId).toBe(out[0].templateId);
+    expect(out[1].template).toBe('user <*> on host <*> accepted');
+    expect(out[1].params).toEqual(['carol.jones', 'blue-owl']);
   });
 
   it('a mask no linear-time engine can run is refused at config load: file, key and reason, exit 2', () => {

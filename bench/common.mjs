@@ -86,3 +86,27 @@ export function measuredRun(entry, argv, { env } = {}) {
     });
   });
 }
+
+/** The score-periods rule: FOUND, TOTAL, FALSE (false alarms starting before `skipBefore`, ms, not counted). */
+export function scorePeriods(anomalies, labels, skipBefore = -Infinity) {
+  const per = labels.map((l) => [Date.parse(l.start), Date.parse(l.end)]);
+  const found = new Set();
+  const alarms = new Set();
+  for (const o of anomalies) {
+    if (o.anomalous === false) continue;
+    const w = o.window && typeof o.window === 'object' ? o.window : undefined;
+    const ts = o.ts ?? o.start;
+    const s = Date.parse(w?.start ?? ts);
+    let e = Date.parse(w?.end ?? o.end ?? ts);
+    if (e <= s) e = s + 1000;
+    const hit = per.map(([a, b], i) => (s < b && e > a ? i : -1)).filter((i) => i >= 0);
+    if (hit.length) {
+      hit.forEach((i) => found.add(i));
+      continue;
+    }
+    if (s < skipBefore) continue;
+    const key = w ? new Date(s).toISOString() : (o.session ?? (o.line !== undefined && o.line !== null ? `${o.file}:${o.line}` : ts));
+    alarms.add(`${o.kind}|${o.source}|${key}`);
+  }
+  return { found: found.size, total: per.length, alarms: alarms.size };
+}

@@ -11,7 +11,7 @@
  * the same file in this run (the ratio is what is comparable on a shared machine), and peak RSS.
  *   HDFS complete — an estimate of the hidden HDFS set of complete sessions: the shared sessions without the
  *           anomalous blocks identical to a normal one, rendered afresh into os.tmpdir().
- * Options: --skip-throughput, --lines N, --only hdfs,hdfs-complete,bgl,waf,throughput (a subset),
+ * Options: --skip-throughput, --lines N, --only hdfs,hdfs-complete,bgl,waf,periods,throughput (a subset),
  *          --hdfs-complete (that table only).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -188,12 +188,25 @@ async function throughput() {
   console.log(`  baseline in this run: read+split ${Math.round(count / baseSecs).toLocaleString('en')} lines/s; detect runs at ${(rate / (count / baseSecs)).toFixed(3)}× of it`);
 }
 
+/** Labelled periods on the generators at several rates (issue 12): a reduced bench:waf-rates and bench:postfix. */
+function periods() {
+  const run = (script, extra) => {
+    console.log(`\n${script} ${extra.join(' ')}`);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bench', script), '--bin', BIN, ...extra], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    process.stdout.write(r.stdout.replace(/^/gm, '  '));
+    if (r.status !== 0) console.log(`  failed (${r.status}): ${r.stderr.trim().split('\n').pop()}`);
+  };
+  run('waf-rates.mjs', ['--seeds', '1,2,3', '--variants', 'lines']);
+  run('postfix-days.mjs', ['--rates', '100/h']);
+}
+
 if (!existsSync(DATA)) console.log(`bench:detect: ${DATA} is absent (the shared benchmark data); only the WAF scenario runs`);
-// --only hdfs,hdfs-complete,bgl,waf,throughput runs a subset
+// --only hdfs,hdfs-complete,bgl,waf,periods,throughput runs a subset
 const only = args.includes('--hdfs-complete') ? new Set(['hdfs-complete']) : args.includes('--only') ? new Set(args[args.indexOf('--only') + 1].split(',')) : undefined;
 const want = (name) => !only || only.has(name);
 if (want('hdfs')) hdfs();
 if (want('hdfs-complete')) hdfsComplete();
 if (want('bgl')) bgl();
 if (want('waf')) waf();
+if (want('periods')) periods();
 if (want('throughput') && !args.includes('--skip-throughput')) await throughput();

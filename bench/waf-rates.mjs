@@ -14,6 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scorePeriods } from './common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -36,29 +37,6 @@ function cli(argv) {
   return r.stdout;
 }
 const ndjson = (text) => text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-
-/** The score-periods rule: FOUND, TOTAL, FALSE. */
-export function scorePeriods(anomalies, labels) {
-  const per = labels.map((l) => [Date.parse(l.start), Date.parse(l.end)]);
-  const found = new Set();
-  const alarms = new Set();
-  for (const o of anomalies) {
-    if (o.anomalous === false) continue;
-    const w = o.window && typeof o.window === 'object' ? o.window : undefined;
-    const ts = o.ts ?? o.start;
-    const s = Date.parse(w?.start ?? ts);
-    let e = Date.parse(w?.end ?? o.end ?? ts);
-    if (e <= s) e = s + 1000;
-    const hit = per.map(([a, b], i) => (s < b && e > a ? i : -1)).filter((i) => i >= 0);
-    if (hit.length) {
-      hit.forEach((i) => found.add(i));
-      continue;
-    }
-    const key = w ? new Date(s).toISOString() : (o.session ?? (o.line !== undefined && o.line !== null ? `${o.file}:${o.line}` : ts));
-    alarms.add(`${o.kind}|${o.source}|${key}`);
-  }
-  return { found: found.size, total: per.length, alarms: alarms.size };
-}
 
 /** One JSON record per file, no trailing newline: every line of the generator's files becomes a file. */
 function oneRecordPerFile(from, to) {

@@ -187,7 +187,7 @@ const detectSchema = section(
       {
         enabled: z.boolean().default(true),
         maxShare: z.number().min(0).max(1).default(0.0005).describe('A template below this share of all records of its source is rare.'),
-        recurringHours: z.number().int().min(0).default(3).describe('A template seen in this many distinct hours of log time recurs and is never rare (0: off); a burst inside an hour or two still is.'),
+        recurring: z.number().int().min(0).default(3).describe('A template seen in this many distinct windows (detect.interval) of log time recurs and is never rare (0: off); a burst inside one or two windows still is.'),
       },
       'Grades records by how rare their template is.',
     ),

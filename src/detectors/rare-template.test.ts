@@ -65,8 +65,8 @@ describe('RareTemplateDetector', () => {
     expect(new RareTemplateDetector({ enabled: false, maxShare: 0.5, warmupRecords: 0 }).score(REC, counted(1, 1000))).toEqual([]);
   });
 
-  it('a rare template seen in recurringHours distinct hours recurs and is no longer rare; a burst in one hour is', () => {
-    const r = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 0, recurringHours: 3 });
+  it('a rare template seen in `recurring` distinct windows recurs and is no longer rare; a burst in one window is', () => {
+    const r = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 0, recurring: 3, window: 3_600_000 });
     const at = (h: number, m = 0): ParsedRecord => ({ ...REC, ts: h * 3_600_000 + m * 60_000 });
     // ten occurrences inside one hour: still rare at every one
     for (let m = 0; m < 10; m++) {
@@ -79,7 +79,7 @@ describe('RareTemplateDetector', () => {
     // seen in hours 5, 9 and 12: recurring
     expect(r.score(at(13), counted(13, 100_000))).toEqual([]);
     // the state survives a snapshot
-    const copy = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 0, recurringHours: 3 });
+    const copy = new RareTemplateDetector({ enabled: true, maxShare: 0.001, warmupRecords: 0, recurring: 3, window: 3_600_000 });
     copy.restore(JSON.parse(JSON.stringify(r.snapshot())));
     expect(copy.score(at(14), counted(14, 100_000))).toEqual([]);
     expect(copy.score({ ...at(14), templateId: 8 }, counted(1, 100_000))).toHaveLength(1);

@@ -2,11 +2,12 @@
  * Grades a record by how rare its template is in its source: below `maxShare` of the source's records
  * the grade rises from 0.5 (at maxShare) to 1 (a template seen once). Not reported during warm-up.
  *
- * A rare template that recurs is not news: one seen in `recurringHours` distinct hours of log time is
- * normal however rare (a mail server's occasional bounce, a WAF's occasional block), as a profiled value
- * is known when spread over time rather than common in one burst. Without that rule the count a template
- * needs to stop being rare grows with the source's history (total^0.6), so a template at one in 20,000
- * records alarmed again and again for its first 600,000 records; a burst in one or two hours still alarms.
+ * A rare template that recurs is not news: one seen in `recurring` distinct windows (`detect.interval`
+ * of log time) is normal however rare (a mail server's occasional bounce, a WAF's occasional block), as a
+ * profiled value is known when spread over time rather than common in one burst. Without that rule the
+ * count a template needs to stop being rare grows with the source's history (total^0.6), so a template at
+ * one in 20,000 records alarmed again and again for its first 600,000 records. A burst inside one or two
+ * windows still alarms, and so do the first windows of a longer one (its incident is open by then).
  */
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
@@ -18,14 +19,15 @@ export const rareTemplateOptions = z.object({
   enabled: z.boolean(),
   maxShare: z.number().min(0).max(1),
   warmupRecords: z.number().int().min(0),
-  /** Distinct hours a template must have been seen in to be recurring (never rare); 0 or absent: never. */
-  recurringHours: z.number().int().min(0).optional(),
+  /** Distinct windows a template must have been seen in to be recurring (never rare); 0 or absent: never. */
+  recurring: z.number().int().min(0).optional(),
+  /** The window length (ms) of `recurring`. */
+  window: z.number().int().positive().optional(),
 });
 export type RareTemplateOptions = z.infer<typeof rareTemplateOptions>;
 
 const NAME = 'rare-template';
 
-const HOUR = 3_600_000;
 const VERSION = 2;
 
 /** The template counts are the miner's, handed over in the context; the detector keeps when each rare template was seen. */
@@ -34,9 +36,9 @@ export class RareTemplateDetector implements Detector<'record'> {
   readonly scope = 'record';
   readonly learned = false;
   readonly state = 'small';
-  /** templateId → the distinct hours (log time) it was seen in, until it has `recurringHours` of them. */
-  private hours = new Map<number, number[]>();
-  /** Templates seen in `recurringHours` distinct hours. */
+  /** templateId → the distinct windows (log time) it was seen in, until it has `recurring` of them. */
+  private seen = new Map<number, number[]>();
+  /** Templates seen in `recurring` distinct windows. */
   private recurring = new Set<number>();
 
   constructor(private readonly opts: RareTemplateOptions) {}
@@ -64,28 +66,28 @@ export class RareTemplateDetector implements Detector<'record'> {
   }
 
   learn(rec: ParsedRecord, ctx: RecordContext): void {
-    const need = this.opts.recurringHours ?? 0;
-    // only templates rare enough to be graded need their hours (the common ones would never alarm)
+    const need = this.opts.recurring ?? 0;
+    // only templates rare enough to be graded need their windows (the common ones would never alarm)
     if (need === 0 || this.recurring.has(rec.templateId) || ctx.count / Math.max(1, ctx.total) >= this.opts.maxShare) return;
-    const h = Math.floor(rec.ts / HOUR);
-    const seen = this.hours.get(rec.templateId) ?? [];
-    if (seen.includes(h)) return;
-    seen.push(h);
+    const w = Math.floor(rec.ts / (this.opts.window ?? 60_000));
+    const seen = this.seen.get(rec.templateId) ?? [];
+    if (seen.includes(w)) return;
+    seen.push(w);
     if (seen.length >= need) {
-      this.hours.delete(rec.templateId);
+      this.seen.delete(rec.templateId);
       this.recurring.add(rec.templateId);
-    } else this.hours.set(rec.templateId, seen);
+    } else this.seen.set(rec.templateId, seen);
   }
 
   snapshot(): DetectorSnapshot {
-    return { kind: NAME, version: VERSION, hours: [...this.hours], recurring: [...this.recurring] };
+    return { kind: NAME, version: VERSION, seen: [...this.seen], recurring: [...this.recurring] };
   }
 
   restore(s: DetectorSnapshot): void {
-    // version 1 kept nothing: it restores as a detector that has seen no hours yet
+    // version 1 kept nothing: it restores as a detector that has seen no windows yet
     if (s.kind === NAME && s.version === 1) return;
     checkDetectorSnapshot(s, NAME, VERSION);
-    this.hours = new Map((s.hours as Array<[number, number[]]> | undefined) ?? []);
+    this.seen = new Map((s.seen as Array<[number, number[]]> | undefined) ?? []);
     this.recurring = new Set((s.recurring as number[] | undefined) ?? []);
   }
 }
@@ -94,7 +96,7 @@ export const rareTemplateFactory: DetectorFactory<'record', RareTemplateOptions>
   name: NAME,
   scope: 'record',
   schema: rareTemplateOptions,
-  options: (c: Config) => ({ ...c.detect.rareTemplate, warmupRecords: c.detect.warmupRecords }),
+  options: (c: Config) => ({ ...c.detect.rareTemplate, warmupRecords: c.detect.warmupRecords, window: c.detect.interval }),
   enabled: (o) => o.enabled,
   create: (o) => new RareTemplateDetector(o),
 };

@@ -23,7 +23,7 @@ function window(total: number, unknown: number): WindowAggregate {
     end: 60_000,
     total,
     templates: { '1': total },
-    fields: { [FIELD]: { unknown, values: { XX: unknown - yy, ...(yy ? { YY: yy } : {}) }, sample: { raw: '{"country":"XX"}', line: 7, offset: 70 } } },
+    fields: { [FIELD]: { unknown, present: total, values: { XX: unknown - yy, ...(yy ? { YY: yy } : {}) }, sample: { raw: '{"country":"XX"}', line: 7, offset: 70 } } },
   };
 }
 

@@ -27,4 +27,19 @@ describe('monitored fields in a window', () => {
     expect(ind.unknownValue(fields[0], rec({}))).toBeUndefined();
     expect(ind.unknownValue(fields[2], rec({}))).toBe('(missing)');
   });
+
+  it('a configured field counts nothing in a source that never carried it; once carried, a missing value is unknown', () => {
+    const fields = [{ field: 'country', known: ['NL'] }];
+    const plain = new FieldIndicators(fields);
+    const w = emptyWindow(0, 60_000);
+    for (let i = 0; i < 5; i++) addToWindow(w, rec({}), plain);
+    expect(w.fields.country).toBeUndefined();
+    expect(countedFor(fields[0], w)).toBe(0);
+    const json = new FieldIndicators(fields);
+    const v = emptyWindow(0, 60_000);
+    for (const r of [{}, { country: 'NL' }, {}, { country: 'XX' }]) addToWindow(v, rec(r), json);
+    // the first record came before the source showed the field: not counted
+    expect(v.fields.country).toMatchObject({ present: 3, unknown: 2, values: { '(missing)': 1, XX: 1 } });
+    expect(countedFor(fields[0], v)).toBe(3);
+  });
 });

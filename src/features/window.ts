@@ -34,6 +34,8 @@ const MAX_COUNTED = 100;
 
 export class FieldIndicators {
   private readonly known: Map<string, Set<string>>;
+  /** Fields this source has carried at least once (one indicator set per source). */
+  private readonly carried = new Set<string>();
 
   constructor(readonly fields: MonitoredField[]) {
     this.known = new Map(fields.map((f) => [f.field, new Set(f.known.map(String))]));
@@ -41,11 +43,14 @@ export class FieldIndicators {
 
   /**
    * The field's value as a category: its text, its bucket for a bucketed number, `(missing)` when absent
-   * — or undefined when absent from a `whenPresent` field (the record does not count for it).
+   * — or undefined when absent from a `whenPresent` field, or from a source that never carried the field
+   * (the record does not count for it: configured fields apply to every source, and a plain-text source
+   * beside the JSON one would otherwise count every record as unknown).
    */
   valueOf(f: MonitoredField, rec: ParsedRecord): string | undefined {
     const v = rec.fields[f.field];
-    if (v === undefined || v === null || v === '') return f.whenPresent ? undefined : '(missing)';
+    if (v === undefined || v === null || v === '') return f.whenPresent || !this.carried.has(f.field) ? undefined : '(missing)';
+    this.carried.add(f.field);
     return f.buckets ? bucketOf(Number(v), f.buckets) : String(v);
   }
 
@@ -75,9 +80,9 @@ export interface WindowContext {
   features(): Features;
 }
 
-/** Records of the window that count for the field: all, or those carrying a `whenPresent` field. */
+/** Records of the window that count for the field: those that carry it or miss it in a source that carries it (all, once it does), or those carrying a `whenPresent` field. */
 export function countedFor(f: MonitoredField, w: WindowAggregate): number {
-  return f.whenPresent ? (w.fields[f.field]?.present ?? 0) : w.total;
+  return w.fields[f.field]?.present ?? 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** `logradar watch`: tail files/directories/globs (and `-` for stdin), detect, store, print anomalies. */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { RetrainJob } from '../pipeline/retrain.js';
@@ -60,11 +61,30 @@ export function registerWatch(program: Command): void {
       const w = runWatch(config, paths, log, { json: !!flags.json, once: !!flags.once, status: flags.status !== false, http: !!flags.ui });
       const ui = flags.ui ? await startUiOrStop(config, w.runner, log, w.http) : undefined;
       if (ui) process.stderr.write(`logradar: dashboard at ${ui.url}\n`);
+      if (process.stderr.isTTY && !flags.once) startupMessage(config, paths, w, ui?.url);
       await w.runner.done;
       await ui?.close();
       w.runner.store.close();
     }),
   );
+}
+
+/**
+ * What a person at a terminal needs after `watch` starts: what is read, where it is kept, where to look
+ * next. Shown once the first scan has found the files; nothing on a non-terminal (scripts read stdout).
+ */
+function startupMessage(config: Config, paths: string[], w: WatchHandle, url: string | undefined): void {
+  setTimeout(() => {
+    const files = w.files?.files().filter((f) => !f.gone).length ?? 0;
+    const what = [paths.includes('-') ? 'stdin' : '', files || paths.some((p) => p !== '-') ? `${files} file${files === 1 ? '' : 's'} in ${paths.filter((p) => p !== '-').join(', ')}` : ''].filter(Boolean).join(' and ');
+    const dir = config.dataDir;
+    const lines = [
+      `logradar: watching ${what} (data dir ${dir}); anomalies are printed here as they are found`,
+      `  later: logradar anomalies --data-dir ${dir}  ·  logradar incidents --data-dir ${dir}`,
+      url ? `  dashboard: ${url}` : `  dashboard: add --ui, or run logradar serve --data-dir ${dir}`,
+    ];
+    process.stderr.write(lines.join('\n') + '\n');
+  }, 500).unref();
 }
 
 export interface WatchHandle {
@@ -87,7 +107,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
       const sources: Source[] = [];
       const multiline = multilineOptions(config.parse);
       if (paths.includes('-')) sources.push(new StreamSource(process.stdin, { name: 'stdin', maxLineBytes: config.files.maxLineBytes, dedupConsecutive: config.files.dedupConsecutive, multiline }));
-      if (filePaths.length > 0) sources.push((handle.files = new FileSource(filePaths, { ...config.files, once: opts.once, multiline }, store)));
+      if (filePaths.length > 0) sources.push((handle.files = new FileSource(filePaths, { ...config.files, once: opts.once, multiline, skipDirs: [resolve(config.dataDir)] }, store)));
       if (opts.http) sources.push((handle.http = httpSource(config, store)));
       return sources;
     },

@@ -1,6 +1,6 @@
 /** The CLI's contracts that a newcomer relies on: help, stdin, the demo, query flags, exit codes. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,5 +118,26 @@ describe('logradar parse', () => {
     const r = cli(['parse', f]);
     expect(r.stdout).toMatch(/2 templates from 3 lines/);
     expect(r.stdout).toMatch(/\s2\s+#\d+\s+a <\*>/);
+  });
+});
+
+describe('logradar watch on a terminal', () => {
+  it('names what it reads, the data dir and where to look next; never reads its own data dir inside the watched tree', () => {
+    const root = join(dir, 'tree');
+    mkdirSync(join(root, 'app'), { recursive: true });
+    writeFileSync(join(root, 'app', 'a.log'), 'service started on port 8080\n'.repeat(20));
+    const data = join(root, 'data');
+    // `script` gives the command a terminal (util-linux, on every Debian); the command stops itself after 3 s
+    const r = spawnSync('script', ['-qec', `timeout -s INT 3 ${process.execPath} ${BIN} watch ${root} --data-dir ${data} --log-level warn`, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
+    const out = r.stdout.replace(/\r/g, '');
+    expect(out).toContain(`logradar: watching 1 file in ${root} (data dir ${data}); anomalies are printed here as they are found`);
+    expect(out).toContain(`logradar anomalies --data-dir ${data}`);
+    expect(out).toContain(`dashboard: add --ui, or run logradar serve --data-dir ${data}`);
+    // the SQLite files under data/ were not taken for logs
+    expect(out).not.toContain('logradar.db');
+    const events = spawnSync(BIN, ['events', '--data-dir', data, '--json', '--limit', '100'], { encoding: 'utf8' });
+    expect(events.status).toBe(0);
+    const files = new Set(events.stdout.split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { file?: string }).file));
+    expect([...files]).toEqual([join(root, 'app', 'a.log')]);
   });
 });

@@ -64,6 +64,8 @@ export interface DiscoverOptions {
   exclude: picomatch.Matcher;
   /** Remembers the glob decision per path: a poll of 10,000 files should not run 20,000 matchers. */
   decisions?: Map<string, boolean>;
+  /** Absolute directories never walked into (logradar's own data dir). */
+  skipDirs?: string[];
   /** Called for directories that cannot be read (permissions, vanished mid-walk). */
   onError?: (path: string, err: NodeJS.ErrnoException) => void;
 }
@@ -96,7 +98,7 @@ function walk(dir: string, root: WatchRoot, opts: DiscoverOptions, out: Discover
   for (const ent of entries) {
     const path = join(dir, ent.name);
     if (ent.isDirectory()) {
-      walk(path, root, opts, out);
+      if (!opts.skipDirs?.includes(resolve(path))) walk(path, root, opts, out);
       continue;
     }
     if (!ent.isFile() && !ent.isSymbolicLink()) continue;

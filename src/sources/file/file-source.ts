@@ -21,6 +21,8 @@ export type FileSourceOptions = Config['files'] & {
   once?: boolean;
   /** Group continuation lines into records (stack traces); undefined: every line is a record. */
   multiline?: MultilineOptions;
+  /** Directories never read, however the paths match (logradar's own data dir inside a watched tree). */
+  skipDirs?: string[];
 };
 
 interface Tracked {
@@ -165,6 +167,7 @@ export class FileSource implements Source {
   private scan(ctx: SourceContext): void {
     const found: Discovered[] = discover(this.roots, {
       ...this.globs,
+      skipDirs: this.opts.skipDirs,
       decisions: this.decisions,
       onError: (path, err) => {
         this.m.error('discover');

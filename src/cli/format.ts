@@ -27,6 +27,7 @@ export function anomalyJson(a: Anomaly & { id?: number; file?: string }): Record
     reason: a.reason,
     ...(a.templateId !== undefined ? { templateId: a.templateId } : {}),
     ...(a.incident !== undefined ? { incident: a.incident } : {}),
+    ...(a.status !== undefined ? { status: a.status } : {}),
     ...(a.raw !== undefined ? { raw: a.raw } : {}),
     ...(a.explain ? { explain: a.explain } : {}),
   };
@@ -38,7 +39,9 @@ export function anomalyLine(a: Anomaly & { file?: string }, color: boolean): str
   const where = file ? `${file}${a.line !== undefined ? ':' + a.line : ''}` : a.source;
   const g = a.grade.toFixed(2);
   const grade = a.grade >= 0.9 ? c.red(g) : a.grade >= 0.8 ? c.yellow(g) : g;
-  return `${c.dim(isoTime(a.ts))} ${grade} ${c.cyan(a.kind)} ${where} ${safeText(a.reason)}`;
+  const id = a.id !== undefined ? `#${a.id} ` : '';
+  const status = a.status && a.status !== 'new' ? ` [${a.status.replace('_', ' ')}]` : '';
+  return `${id}${c.dim(isoTime(a.ts))} ${grade} ${c.cyan(a.kind)} ${where} ${safeText(a.reason)}${status}`;
 }
 
 /** An incident as NDJSON (§6): times as ISO 8601, grades rounded. */

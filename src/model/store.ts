@@ -238,6 +238,8 @@ export interface PipelineStore extends StateStore {
   applyRetention?(maxAgeMs: number, maxBytes: number, now?: number): number;
   /** Feedback in force (false positives, mutes), loaded at start. */
   loadFeedback?(): FeedbackRow[];
+  /** Feedback written after `id`, with its anomaly: what another process (the `feedback` command) added. */
+  feedbackAfter?(id: number): Array<{ feedback: FeedbackRow; anomaly: Anomaly | undefined }>;
   /** Incidents still open (a restart continues them) and the highest incident id; absent: incidents are not kept. */
   openIncidents?(): Incident[];
   maxIncidentId?(): number;

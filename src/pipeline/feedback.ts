@@ -5,11 +5,14 @@
  */
 import type { Detector } from '../detectors/contract.js';
 import type { Anomaly } from '../model/record.js';
+import { signaturePrefix } from '../model/signature.js';
 import type { FeedbackRow } from '../model/store.js';
 
 export class FeedbackRules {
   /** signature → until (ms), Infinity for a false positive. */
   private readonly silenced = new Map<string, number>();
+  /** detector|source|template → the silenced signatures' value lists, for anomalies with an extra value. */
+  private readonly byPrefix = new Map<string, Array<{ signature: string; parts: Set<string> }>>();
 
   load(rows: Iterable<FeedbackRow>): void {
     for (const r of rows) this.add(r);
@@ -18,14 +21,37 @@ export class FeedbackRules {
   add(r: FeedbackRow): void {
     if (r.action === 'confirm') return;
     const until = r.action === 'false_positive' ? Infinity : (r.until ?? 0);
-    if (until > (this.silenced.get(r.signature) ?? -Infinity)) this.silenced.set(r.signature, until);
+    if (until <= (this.silenced.get(r.signature) ?? -Infinity)) return;
+    this.silenced.set(r.signature, until);
+    const values = r.signature.split('|').slice(3).join('|');
+    if (!values) return;
+    const prefix = signaturePrefix(r.signature);
+    const list = this.byPrefix.get(prefix) ?? [];
+    if (!list.some((x) => x.signature === r.signature)) list.push({ signature: r.signature, parts: new Set(values.split(',')) });
+    this.byPrefix.set(prefix, list);
   }
 
-  suppresses(signature: string, now: number): boolean {
+  /**
+   * The signature is silenced, or a silenced signature of the same detector, source and template lists
+   * the anomaly's strongest value (`strongest`, from `signatureParts`): a false positive on country XX
+   * also covers the window where an incidental YY came with XX, not one where ZZ leads.
+   */
+  suppresses(signature: string, now: number, strongest?: string): boolean {
+    if (this.active(signature, now)) return true;
+    if (strongest === undefined) return false;
+    for (const x of this.byPrefix.get(signaturePrefix(signature)) ?? []) if (x.parts.has(strongest) && this.active(x.signature, now)) return true;
+    return false;
+  }
+
+  private active(signature: string, now: number): boolean {
     const until = this.silenced.get(signature);
     if (until === undefined) return false;
     if (until > now) return true;
     this.silenced.delete(signature);
+    const prefix = signaturePrefix(signature);
+    const list = this.byPrefix.get(prefix)?.filter((x) => x.signature !== signature);
+    if (list?.length) this.byPrefix.set(prefix, list);
+    else this.byPrefix.delete(prefix);
     return false;
   }
 }

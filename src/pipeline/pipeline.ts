@@ -12,7 +12,7 @@ import { SessionTracker, type OpenSession } from '../features/sessions.js';
 import { FieldProfiler, newProfilerState, type ProfilerState } from '../features/field-profiler.js';
 import { FeedbackRules, learnedScores } from './feedback.js';
 import { isLargeOnline, isLearned, isSmall, modelsSnapshot, parseModels, restoreSnapshots, snapshotsOf, type ModelsSnapshot, type Snapshots } from './detector-state.js';
-import { anomalySignature } from '../model/signature.js';
+import { anomalySignature, signatureParts } from '../model/signature.js';
 import { IncidentGrouper } from '../features/incidents.js';
 import { ValueTally } from '../features/value-series.js';
 import type { Features } from '../features/vector.js';
@@ -163,6 +163,9 @@ export class Pipeline {
   private lastCounters = 0;
   private lastRetention = Date.now();
   private lastVersionCheck = 0;
+  /** The newest feedback id applied; ids applied in this process (the server's route) are not applied twice. */
+  private feedbackSeen = 0;
+  private readonly feedbackApplied = new Set<number>();
 
   constructor(
     private readonly config: Config,
@@ -179,7 +182,10 @@ export class Pipeline {
     this.crossSource = createDetectors(config, 'cross-source');
     let next = store.maxTemplateId();
     this.ids = { next: () => ++next };
-    this.feedback.load(store.loadFeedback?.() ?? []);
+    const inForce = store.loadFeedback?.() ?? [];
+    this.feedback.load(inForce);
+    // feedback written from now on by another process is picked up by `tick` (ids after the newest seen)
+    this.feedbackSeen = store.feedbackAfter ? Math.max(0, ...store.feedbackAfter(0).map((f) => f.feedback.id)) : 0;
     if (store.openIncidents && store.maxIncidentId) {
       const gap = config.detect.incidents.gapIntervals;
       this.incidents = new IncidentGrouper(store.openIncidents(), store.maxIncidentId(), (source) => (this.sources.get(source)?.interval ?? config.detect.interval) * gap);
@@ -205,10 +211,22 @@ export class Pipeline {
    * false positive also tells the learned detectors that graded it that its score was normal.
    */
   applyFeedback(fb: FeedbackRow, a: Anomaly): void {
+    if (this.feedbackApplied.has(fb.id)) return;
+    this.feedbackApplied.add(fb.id);
     this.feedback.add(fb);
     if (fb.action !== 'false_positive') return;
     const st = this.sources.get(a.source);
     if (st) for (const { detector, raw } of learnedScores(allDetectors(st.detectors), a)) detector.markNormal?.(raw);
+  }
+
+  /** Applies feedback another process wrote (`logradar feedback` while `watch` runs). */
+  private pollFeedback(): void {
+    for (const { feedback, anomaly } of this.store.feedbackAfter?.(this.feedbackSeen) ?? []) {
+      this.feedbackSeen = Math.max(this.feedbackSeen, feedback.id);
+      if (anomaly) this.applyFeedback(feedback, anomaly);
+      else this.feedback.add(feedback);
+    }
+    if (this.feedbackApplied.size > 10_000) this.feedbackApplied.clear();
   }
 
   /** Called for every scored session (and record, with `records: true`), anomalous or not. */
@@ -395,6 +413,7 @@ export class Pipeline {
     }
     if (now - this.lastVersionCheck >= MODEL_VERSION_CHECK) {
       this.lastVersionCheck = now;
+      this.pollFeedback();
       this.syncModelVersions();
     }
     const r = this.config.store.retention;
@@ -546,7 +565,7 @@ export class Pipeline {
   /** Signs an anomaly and marks it suppressed when feedback silenced its signature. */
   private judge(a: Anomaly, now: number): Anomaly {
     a.signature = anomalySignature(a);
-    a.status = this.feedback.suppresses(a.signature, now) ? 'suppressed' : 'new';
+    a.status = this.feedback.suppresses(a.signature, now, signatureParts(a)[0]) ? 'suppressed' : 'new';
     return a;
   }
 

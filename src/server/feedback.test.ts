@@ -15,6 +15,7 @@ import { Rng } from '../util/rng.js';
 import { ndjson, startTestServer, tmpDataDir, type TestServer } from '../../test/helpers/server.js';
 import { recordProbe } from '../../test/helpers/detector-harness.js';
 import type { Anomaly } from '../model/record.js';
+import { openStore } from '../store/open.js';
 
 const line = (level: string, message: string, t = '2026-11-21T10:02:00Z') => JSON.stringify({ timestamp: t, level, message });
 const FATAL = line('FATAL', 'disk controller on fire, shutting down now');
@@ -124,6 +125,41 @@ describe('FeedbackRules', () => {
     // a mute never shortens a false positive
     r.add({ id: 4, anomalyId: 2, action: 'mute', signature: 'f', by: 'a', created: 0, until: 5 });
     expect(r.suppresses('f', 10)).toBe(true);
+  });
+});
+
+describe('FeedbackRules: an incidental extra value', () => {
+  it('a silenced signature covers an anomaly of the same detector, source and template whose strongest value it lists', () => {
+    const r = new FeedbackRules();
+    r.add({ id: 1, anomalyId: 1, action: 'false_positive', signature: 'field-rate|waf|-|country=XX', by: 'a', created: 0 });
+    // XX and an incidental YY: the strongest value is XX
+    expect(r.suppresses('field-rate|waf|-|country=XX,country=YY', 0, 'country=XX')).toBe(true);
+    // ZZ leads: another finding
+    expect(r.suppresses('field-rate|waf|-|country=XX,country=ZZ', 0, 'country=ZZ')).toBe(false);
+    // another source or detector: not covered
+    expect(r.suppresses('field-rate|app|-|country=XX,country=YY', 0, 'country=XX')).toBe(false);
+    expect(r.suppresses('window-rcf|waf|-|country=XX,country=YY', 0, 'country=XX')).toBe(false);
+    // a mute covers its extra values only while it lasts
+    r.add({ id: 2, anomalyId: 2, action: 'mute', signature: 'field-rate|waf|-|method=DELETE', by: 'a', created: 0, until: 100 });
+    expect(r.suppresses('field-rate|waf|-|method=DELETE,method=PATCH', 50, 'method=DELETE')).toBe(true);
+    expect(r.suppresses('field-rate|waf|-|method=DELETE,method=PATCH', 150, 'method=DELETE')).toBe(false);
+  });
+});
+
+describe('feedback from another process', () => {
+  it('feedback written to the store by another handle (the feedback command) is applied by the running pipeline', async () => {
+    const dir = tmpDataDir();
+    const s = await server(dir);
+    await ingest(s, ndjson(100, [FATAL]));
+    const [first] = await list(s);
+    // what `logradar feedback ID false-positive` does: its own store handle, no call into this process
+    const other = openStore(dir);
+    other.queries.addFeedback({ anomalyId: first.id, action: 'false_positive', signature: first.signature, by: 'cli' });
+    other.close();
+    s.runner.pipeline.tick(Date.now() + 10_000);
+    const again = line('FATAL', 'disk controller on fire, shutting down now', '2026-11-21T10:02:30Z');
+    await ingest(s, again);
+    expect((await list(s, '&status=suppressed')).map((a) => a.raw)).toEqual([again]);
   });
 });
 

@@ -141,3 +141,31 @@ describe('logradar watch on a terminal', () => {
     expect([...files]).toEqual([join(root, 'app', 'a.log')]);
   });
 });
+
+describe('logradar feedback', () => {
+  it('marks a stored anomaly from the terminal; anomalies shows its id and status; bad input exits 2 naming it', () => {
+    const logs = join(dir, 'fb');
+    mkdirSync(logs, { recursive: true });
+    const lines = Array.from({ length: 1200 }, (_, i) => JSON.stringify({ timestamp: new Date(Date.parse('2026-11-21T10:00:00Z') + i * 1000).toISOString(), level: 'INFO', message: `request ${i % 7} served` }));
+    lines.push(JSON.stringify({ timestamp: '2026-11-21T10:20:01Z', level: 'FATAL', message: 'disk controller on fire, shutting down now' }));
+    writeFileSync(join(logs, 'app.log'), lines.join('\n') + '\n');
+    const data = join(dir, 'fb-data');
+    expect(cli(['watch', logs, '--once', '--data-dir', data, '--log-level', 'error']).status).toBe(0);
+    const listed = cli(['anomalies', '--data-dir', data, '--json']).stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { id: number; status: string; reason: string });
+    const fatal = listed.find((a) => a.reason.includes('FATAL') || a.reason.includes('fire'));
+    expect(fatal?.status).toBe('new');
+    expect(cli(['anomalies', '--data-dir', data]).stdout).toMatch(new RegExp(`^#${fatal!.id} `, 'm'));
+    const r = cli(['feedback', String(fatal!.id), 'false-positive', '--note', 'drill', '--data-dir', data]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`#${fatal!.id} false positive`);
+    const after = cli(['anomalies', '--data-dir', data, '--json']).stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { id: number; status: string });
+    expect(after.find((a) => a.id === fatal!.id)?.status).toBe('false_positive');
+    expect(cli(['anomalies', '--data-dir', data]).stdout).toContain('[false positive]');
+    const missing = cli(['feedback', '999999', 'confirm', '--data-dir', data]);
+    expect([missing.status, missing.stderr.trim()]).toEqual([2, `logradar: no anomaly #999999 in ${data}`]);
+    const bad = cli(['feedback', String(fatal!.id), 'ignore', '--data-dir', data]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('"ignore" is not one of false-positive, confirm, mute');
+    expect(cli(['feedback', String(fatal!.id), 'confirm', '--hours', '3', '--data-dir', data]).status).toBe(2);
+  });
+});

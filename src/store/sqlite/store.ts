@@ -439,6 +439,16 @@ export class SqliteStore implements LogStore {
     return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map(anomalyFromRow);
   }
 
+  /** Feedback written after `id` (by another process: `logradar feedback`, a second server), with its anomaly. */
+  feedbackAfter(id: number): Array<{ feedback: FeedbackRow; anomaly: StoredAnomaly | undefined }> {
+    const rows = (this.db.prepare('SELECT * FROM feedback WHERE id > ? ORDER BY id').all(id) as Record<string, unknown>[]).map(feedbackFromRow);
+    const one = this.db.prepare('SELECT * FROM anomalies WHERE id = ?');
+    return rows.map((feedback) => {
+      const row = one.get(feedback.anomalyId) as Record<string, unknown> | undefined;
+      return { feedback, anomaly: row ? anomalyFromRow(row) : undefined };
+    });
+  }
+
   /** Feedback still in force (false positives, unexpired mutes): the pipeline loads it at start. */
   loadFeedback(now = Date.now()): FeedbackRow[] {
     const rows = this.db.prepare("SELECT * FROM feedback WHERE action IN ('false_positive', 'mute') AND (until IS NULL OR until > ?) ORDER BY id").all(now) as Record<string, unknown>[];

@@ -16,6 +16,7 @@ import { StreamSource } from '../sources/stdin.js';
 import { createLogger } from '../util/log.js';
 import { action, configFromFlags, writeJsonLine, type CommonFlags } from './common.js';
 import { anomalyJson, anomalyLine, round } from './format.js';
+import { batchLogLevel, Progress } from './progress.js';
 import { drained } from './output.js';
 
 interface BatchFlags extends CommonFlags {
@@ -93,10 +94,11 @@ export function registerBatch(program: Command): void {
 
 function batchConfig(flags: BatchFlags): Config {
   if (flags.all && !flags.json) throw new UsageError('--all needs --json');
-  return configFromFlags(flags, {
+  const config = configFromFlags(flags, {
     parse: flags.format ? { format: flags.format } : undefined,
     session: flags.sessionKey !== undefined ? { key: flags.sessionKey } : undefined,
   });
+  return { ...config, logLevel: batchLogLevel(flags.logLevel, config.logLevel) as Config['logLevel'] };
 }
 
 interface BatchRun {
@@ -119,7 +121,7 @@ async function runBatch(config: Config, model: ModelDir, files: string[], source
   const pipeline = new Pipeline(config, model, metrics, log, mode);
   setup?.(pipeline);
   const lines: BatchRun['lines'] = [];
-  const progress = process.stderr.isTTY ? new Progress(files.reduce((n, f) => n + statSync(f).size, 0)) : undefined;
+  const progress = Progress.onTerminal(mode.learn ? 'learn' : mode.calibrate ? 'calibrate' : 'score', files.reduce((n, f) => n + statSync(f).size, 0), mode.report);
   for (const file of files) {
     let n = 0;
     const input = createReadStream(file, { highWaterMark: 1 << 20 });
@@ -135,32 +137,14 @@ async function runBatch(config: Config, model: ModelDir, files: string[], source
     });
     lines.push({ file, lines: n });
   }
+  progress?.end();
   pipeline.finish();
-  if (mode.learn) pipeline.fitModels();
+  if (mode.learn) {
+    const fit = Progress.onTerminal('fit', -1);
+    fit?.set(0, -1);
+    pipeline.fitModels();
+    fit?.end();
+  }
   pipeline.flushState();
-  progress?.done();
   return { total: lines.reduce((a, b) => a + b.lines, 0), templates: pipeline.status().reduce((a, s) => a + s.templates, 0), lines };
-}
-
-/** A one-line progress bar on stderr (TTY only). */
-class Progress {
-  private done_ = 0;
-  private last = 0;
-
-  constructor(private readonly total: number) {}
-
-  add(n: number): void {
-    this.done_ += n;
-    const now = Date.now();
-    if (now - this.last < 200) return;
-    this.last = now;
-    const share = this.total > 0 ? this.done_ / this.total : 1;
-    const width = 30;
-    const full = Math.round(share * width);
-    process.stderr.write(`\r\x1b[2K[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(share * 100).toFixed(0)}%`);
-  }
-
-  done(): void {
-    process.stderr.write('\r\x1b[2K');
-  }
 }

@@ -5,7 +5,7 @@
  * pretty-printed JSON) and split JSON exports into their records, each object carrying the number of
  * its first line. Without `--json`, a table of templates with counts.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { effectiveMasks, FORMATS } from '../config/schema.js';
 import type { ParsedRecord, RawLine } from '../model/record.js';
@@ -15,6 +15,7 @@ import { TemplateMiner } from '../parsers/drain/miner.js';
 import { LineGrouper, multilineOptions } from '../sources/multiline.js';
 import { IDLE, withIdle } from '../util/idle.js';
 import { action, checkInputFile, configFromFlags, type CommonFlags } from './common.js';
+import { Progress } from './progress.js';
 import { safeText } from './format.js';
 import { writeOut } from './output.js';
 
@@ -46,6 +47,8 @@ export function registerParse(program: Command): void {
         const ml = multilineOptions(config.parse);
         const grouper = ml ? new LineGrouper(ml) : undefined;
         const input = file === '-' ? process.stdin : createReadStream(file);
+        // a bar for a file on a terminal (a pipe's size is unknown: none)
+        const progress = file === '-' ? undefined : Progress.onTerminal('mine', statSync(file).size, !!flags.json);
         let lineNo = 0;
         let rest = '';
         // Output is written once per input chunk: a write per line would cost more than the mining.
@@ -82,6 +85,7 @@ export function registerParse(program: Command): void {
         for await (const chunk of withIdle(input as AsyncIterable<string>, ml?.flushTimeout ?? 0, () => grouper?.holding === true)) {
           if (chunk === IDLE) grouper!.flush(grouped);
           else {
+            progress?.add(Buffer.byteLength(chunk));
             const parts = (rest + chunk).split('\n');
             rest = parts.pop()!;
             for (const p of parts) handle(p.endsWith('\r') ? p.slice(0, -1) : p);
@@ -93,6 +97,7 @@ export function registerParse(program: Command): void {
         grouper?.flush(grouped);
         drainGrouped();
         await flush();
+        progress?.end();
         if (!flags.json) {
           const rows = miner.templates().sort((a, b) => b.count - a.count);
           process.stdout.write(`${rows.length} templates from ${lineNo} lines\n`);

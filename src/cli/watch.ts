@@ -9,6 +9,7 @@ import { FileSource } from '../sources/file/file-source.js';
 import { missingPath } from '../sources/file/discover.js';
 import { UsageError } from '../model/errors.js';
 import { multilineOptions } from '../sources/multiline.js';
+import { batchLogLevel, Progress } from './progress.js';
 import type { Source } from '../sources/source.js';
 import { StreamSource } from '../sources/stdin.js';
 import { openStore } from '../store/open.js';
@@ -57,7 +58,7 @@ export function registerWatch(program: Command): void {
           if (missing !== undefined) throw new UsageError(`${missing}: no such file or directory (--allow-missing waits for a path that appears later)`);
         }
       }
-      const log = createLogger(config.logLevel);
+      const log = createLogger(flags.once ? batchLogLevel(flags.logLevel, config.logLevel) : config.logLevel);
       const w = runWatch(config, paths, log, { json: !!flags.json, once: !!flags.once, status: flags.status !== false, http: !!flags.ui });
       const ui = flags.ui ? await startUiOrStop(config, w.runner, log, w.http) : undefined;
       if (ui) process.stderr.write(`logradar: dashboard at ${ui.url}\n`);
@@ -100,6 +101,17 @@ export interface WatchHandle {
 export function runWatch(config: Config, paths: string[], log: Logger, opts: { json: boolean; once: boolean; status: boolean; quiet?: boolean; http?: boolean }): WatchHandle {
   const handle = {} as WatchHandle;
   const filePaths = paths.filter((p) => p !== '-');
+  // --once: a bar of the bytes read of the files found (when stdout is not this terminal: the anomalies)
+  const bar = opts.once && opts.status && !opts.quiet ? Progress.onTerminal('read', 0, true) : undefined;
+  const moveBar = bar
+    ? () => {
+        const files = handle.files?.files() ?? [];
+        bar.set(
+          files.reduce((n, f) => n + Math.min(f.offset, f.size), 0),
+          files.reduce((n, f) => n + f.size, 0),
+        );
+      }
+    : undefined;
   handle.runner = startRunner(
     config,
     openStore(config.dataDir),
@@ -112,8 +124,16 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
       return sources;
     },
     log,
-    // anomalies are printed as batches are committed: a slow reader of stdout slows reading
-    { beforeBatch: opts.quiet ? undefined : () => drained() },
+    // anomalies are printed as batches are committed: a slow reader of stdout slows reading; the --once
+    // bar moves with the batches (reading in one go leaves no turn to a timer)
+    {
+      beforeBatch: opts.quiet
+        ? undefined
+        : () => {
+            moveBar?.();
+            return drained();
+          },
+    },
   );
   const runner = handle.runner;
   handle.alerts = startAlerts(config, runner.pipeline, runner.metrics, log);
@@ -130,7 +150,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
     });
   }
   let statusTimer: NodeJS.Timeout | undefined;
-  if (opts.status && process.stderr.isTTY && !opts.quiet) {
+  if (!bar && opts.status && process.stderr.isTTY && !opts.quiet) {
     let last = 0;
     let lastAt = Date.now();
     statusTimer = setInterval(() => {
@@ -162,6 +182,7 @@ export function runWatch(config: Config, paths: string[], log: Logger, opts: { j
   runner.done = runner.done.finally(() => {
     stopReports?.();
     if (retrain) clearInterval(retrain);
+    bar?.end();
     if (statusTimer) {
       clearInterval(statusTimer);
       process.stderr.write('\n');

@@ -169,3 +169,39 @@ describe('logradar feedback', () => {
     expect(cli(['feedback', String(fatal!.id), 'confirm', '--hours', '3', '--data-dir', data]).status).toBe(2);
   });
 });
+
+describe('progress on a terminal', () => {
+  const big = join(dir, 'big.log');
+  writeFileSync(big, Array.from({ length: 400_000 }, (_, i) => `2026-11-21T10:${String(Math.floor(i / 8000) % 60).padStart(2, '0')}:00Z INFO request ${i % 13} served in ${i % 97} ms`).join('\n') + '\n');
+  /** Runs a command with a terminal as stdout and stderr (util-linux `script`); returns what the terminal got. */
+  const onTerminal = (args: string) => spawnSync('script', ['-qec', `${process.execPath} ${BIN} ${args}`, '/dev/null'], { encoding: 'utf8', timeout: 120_000 }).stdout;
+
+  it('train draws a named bar per pass (learn, calibrate, fit) and clears it; nothing of it on a pipe; no info logs break in', () => {
+    const tty = onTerminal(`train ${big} --model ${join(dir, 'm-tty')}`);
+    expect(tty).toMatch(/learn +\[#*\.*\] +\d+%/);
+    expect(tty).toContain('\r\x1b[2K');
+    expect(tty).toContain('trained on 400000 lines');
+    expect(tty).not.toContain('"level":30');
+    const piped = cli(['train', big, '--model', join(dir, 'm-pipe')]);
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).not.toContain('\r');
+    expect(piped.stderr).not.toContain('[#');
+  });
+
+  it('watch --once draws a read bar when its anomalies go to a file, none when they go to the terminal', () => {
+    const logs = join(dir, 'once');
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(join(logs, 'app.log'), 'request served in 12 ms\n'.repeat(50_000));
+    const out = join(dir, 'once.out');
+    const tty = onTerminal(`watch ${logs} --once --data-dir ${join(dir, 'once-a')} > ${out}`);
+    expect(tty).toMatch(/read +\[#*\.*\] +\d+%/);
+    expect(onTerminal(`watch ${logs} --once --data-dir ${join(dir, 'once-b')}`)).not.toContain('[#');
+  });
+
+  it('parse (table) draws a bar on a terminal; parse --json to a terminal prints results, no bar', () => {
+    expect(onTerminal(`parse ${big}`)).toMatch(/mine +\[#*\.*\] +\d+%/);
+    const small = join(dir, 'small.log');
+    writeFileSync(small, 'a b c\n'.repeat(1000));
+    expect(onTerminal(`parse ${small} --json`)).not.toContain('[#');
+  });
+});

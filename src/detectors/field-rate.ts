@@ -1,21 +1,25 @@
 /**
  * Spike detector on the per-interval share of records whose monitored field has an unknown value.
  * The base rate is learned from past normal windows (with a prior and slow decay); a window's surprise
- * is the Chernoff bound of the binomial upper tail, -log10 P(X >= k | n, p0) >= n·KL(k/n || p0)/ln 10.
- * Single rare records are normal (about 1 % of WAF records carry one): only rates can alarm.
+ * is the Chernoff bound of the binomial upper tail, -log10 P(X >= k | n, p0) >= n·KL(k/n || p0)/ln 10,
+ * scaled by N / (n + N): the base rate is an estimate from N records, and a window far larger than that
+ * evidence is only as surprising as the estimate is sure. Single rare records are normal (about 1 % of
+ * WAF records carry one): only rates can alarm. From one day of history on, the base rate of a window is
+ * that of its hour of day, with the overall rate as prior (a mail server's nights).
  *
  * Several scales at once: a rate can be judged only over enough records (10 records a minute never
  * make a 1-minute window certain). Besides the source's window, the detector judges sliding windows of
  * `scales` × its length (1, 5, 15 by default) ending at each window, built from the windows it tracked
- * (aligned ones would cut a 4-minute period into two halves that neither reach the threshold). A scale is tested for
- * a field only when it can have power: its expected records (the field's learned records per window ×
- * scale) would make a window with half its records unknown pass the threshold. The source's window
- * is always tested, and every scale from the smallest such one up, and the surprise is Bonferroni-corrected by the number of scales
- * (−log10 K: K tests end at each window, so the false-alarm bound per window is K·p), and a grade at the threshold means the same rarity whatever the scale. A field is
- * reported at the smallest scale that finds it, over that scale's window (so within one window of the
- * scale after a period starts). Windows inside an anomalous window of any scale are not learned: the
- * base rate folds in a window only once it left the largest scale. Nor are they evidence again: a larger
- * scale judged later leaves out windows already reported, so an incident is not echoed for 15 windows.
+ * (aligned ones would cut a 4-minute period into two halves that neither reach the threshold). A scale
+ * is tested for a field only when it can have power: its expected records (the field's learned records
+ * per window × scale) would make a window with half its records unknown pass the threshold. The source's
+ * window is always tested, and every scale from the smallest such one up; the surprise is
+ * Bonferroni-corrected by the number of scales (−log10 K: K tests end at each window, so the false-alarm
+ * bound per window is K·p), so a grade at the threshold means the same rarity whatever the scale. A
+ * field is reported at the smallest scale that finds it, over that scale's window (so within one window
+ * of the scale after a period starts). Windows inside an anomalous window of any scale are not learned:
+ * the base rate folds in a window only once it left the largest scale. Nor are reported windows
+ * evidence again: a larger scale judged later leaves them out, so an incident is not echoed for 15 windows.
  */
 import { z } from 'zod';
 import type { Config, MonitoredField } from '../config/schema.js';

@@ -1,5 +1,5 @@
 /** What the bench scripts share: inputs (built in a temp dir, never committed), the read+split baseline, a measured CLI run. */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -110,3 +110,14 @@ export function scorePeriods(anomalies, labels, skipBefore = -Infinity) {
   }
   return { found: found.size, total: per.length, alarms: alarms.size };
 }
+
+/** Runs the CLI at `bin` (quiet service logs for watch); its stdout, or a thrown error with its stderr. */
+export function runCli(bin, argv) {
+  const quiet = argv[0] === 'watch' ? ['--log-level', 'error'] : [];
+  const r = spawnSync(process.execPath, [bin, ...argv, ...quiet], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`logradar ${argv.join(' ')} → ${r.status}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** The objects of NDJSON text. */
+export const ndjson = (text) => text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));

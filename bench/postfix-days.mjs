@@ -6,12 +6,11 @@
  *
  * Options: --rates 100/h,20/h,1000/h  --seeds 5,9,21,33  --bin path/to/bin/logradar
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scorePeriods } from './common.mjs';
+import { ndjson, runCli, scorePeriods } from './common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -25,13 +24,7 @@ const DAY1 = Date.parse(END) - 13 * 86_400_000;
 const work = mkdtempSync(join(tmpdir(), 'logradar-bench-postfix-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-function cli(argv) {
-  const quiet = argv[0] === 'watch' ? ['--log-level', 'error'] : [];
-  const r = spawnSync(process.execPath, [BIN, ...argv, ...quiet], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`logradar ${argv.join(' ')} → ${r.status}\n${r.stderr}`);
-  return r.stdout;
-}
-const ndjson = (text) => text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+const cli = (argv) => runCli(BIN, argv);
 
 const rows = [];
 for (const rate of RATES)

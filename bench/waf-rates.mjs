@@ -9,12 +9,11 @@
  *          --bin path/to/bin/logradar (another build, e.g. a "before" copy)
  * Rates of 1000/s and above are simulated for 30 min, the others for 4 h.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scorePeriods } from './common.mjs';
+import { ndjson, runCli, scorePeriods } from './common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -30,13 +29,7 @@ const START = '2026-03-02T00:00:00Z';
 const work = mkdtempSync(join(tmpdir(), 'logradar-bench-waf-rates-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-function cli(argv) {
-  const quiet = argv[0] === 'watch' ? ['--log-level', 'error'] : [];
-  const r = spawnSync(process.execPath, [BIN, ...argv, ...quiet], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`logradar ${argv.join(' ')} → ${r.status}\n${r.stderr}`);
-  return r.stdout;
-}
-const ndjson = (text) => text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+const cli = (argv) => runCli(BIN, argv);
 
 /** One JSON record per file, no trailing newline: every line of the generator's files becomes a file. */
 function oneRecordPerFile(from, to) {

@@ -1,5 +1,6 @@
 /** `logradar events`, `logradar anomalies` and `logradar incidents`: read the store, also while `watch` writes it (WAL readers). */
 import type { Command } from 'commander';
+import type { LogStore } from '../model/store.js';
 import { openStore } from '../store/open.js';
 import { action, configFromFlags, countFlag, gradeFlag, timeFlag, withCommonFlags, writeJsonLine, type CommonFlags } from './common.js';
 import { anomalyJson, anomalyLine, eventJson, eventLine, incidentJson, incidentLine } from './format.js';
@@ -35,21 +36,14 @@ export function registerQuery(program: Command): void {
       .option('--limit <n>', 'at most n events (default 100; no default with --json)')
       .option('--json', 'NDJSON, one object per event'),
   ).action(
-    action(async (flags: EventFlags) => {
-      const config = configFromFlags(flags);
-      const store = openStore(config.dataDir, { readonly: true });
-      try {
-        const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
-        const q = { source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), grep: flags.grep, limit };
-        const color = !!process.stdout.isTTY;
-        for (const e of store.events(q)) {
-          if (flags.json) await writeJsonLine(eventJson(e));
-          else await writeOut(eventLine(e, color) + '\n');
-        }
-      } finally {
-        store.close();
-      }
-    }),
+    action((flags: EventFlags) =>
+      printStored(
+        flags,
+        (store, limit) => store.events({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), grep: flags.grep, limit }),
+        eventJson,
+        eventLine,
+      ),
+    ),
   );
 
   withCommonFlags(
@@ -63,22 +57,15 @@ export function registerQuery(program: Command): void {
       .option('--limit <n>', 'at most n anomalies (default 100; no default with --json)')
       .option('--json', 'NDJSON, one object per anomaly'),
   ).action(
-    action(async (flags: AnomalyFlags) => {
-      const config = configFromFlags(flags);
-      const store = openStore(config.dataDir, { readonly: true });
-      try {
-        const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
-        const rows = store.anomalies({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), minGrade: gradeFlag('--min-grade', flags.minGrade), limit });
-        const color = !!process.stdout.isTTY;
-        for (const a of rows) {
-          if (flags.json) await writeJsonLine(anomalyJson(a));
-          else await writeOut(anomalyLine(a, color) + '\n');
-        }
-        if (!flags.json && rows.length === 0) process.stderr.write('no anomalies\n');
-      } finally {
-        store.close();
-      }
-    }),
+    action((flags: AnomalyFlags) =>
+      printStored(
+        flags,
+        (store, limit) => store.anomalies({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), minGrade: gradeFlag('--min-grade', flags.minGrade), limit }),
+        anomalyJson,
+        anomalyLine,
+        'no anomalies',
+      ),
+    ),
   );
 
   withCommonFlags(
@@ -91,21 +78,42 @@ export function registerQuery(program: Command): void {
       .option('--limit <n>', 'at most n incidents (default 100; no default with --json)')
       .option('--json', 'NDJSON, one object per incident'),
   ).action(
-    action(async (flags: EventFlags) => {
-      const config = configFromFlags(flags);
-      const store = openStore(config.dataDir, { readonly: true });
-      try {
-        const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
-        const rows = store.incidents({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), limit });
-        const color = !!process.stdout.isTTY;
-        for (const i of rows) {
-          if (flags.json) await writeJsonLine(incidentJson(i));
-          else await writeOut(incidentLine(i, color) + '\n');
-        }
-        if (!flags.json && rows.length === 0) process.stderr.write('no incidents\n');
-      } finally {
-        store.close();
-      }
-    }),
+    action((flags: EventFlags) =>
+      printStored(
+        flags,
+        (store, limit) => store.incidents({ source: flags.source, since: timeFlag('--since', flags.since), until: timeFlag('--until', flags.until), limit }),
+        incidentJson,
+        incidentLine,
+        'no incidents',
+      ),
+    ),
   );
+}
+
+/**
+ * The one shape of the three listings: the store opened read-only, `--limit` (default 100, none with
+ * --json), each row as NDJSON or a line, and `none` on stderr when a text listing is empty.
+ */
+async function printStored<T>(
+  flags: CommonFlags & { limit?: string; json?: boolean },
+  query: (store: LogStore, limit: number | undefined) => Iterable<T>,
+  json: (row: T) => Record<string, unknown>,
+  line: (row: T, color: boolean) => string,
+  none?: string,
+): Promise<void> {
+  const config = configFromFlags(flags);
+  const store = openStore(config.dataDir, { readonly: true });
+  try {
+    const limit = countFlag('--limit', flags.limit) ?? (flags.json ? undefined : 100);
+    const color = !!process.stdout.isTTY;
+    let rows = 0;
+    for (const row of query(store, limit)) {
+      rows++;
+      if (flags.json) await writeJsonLine(json(row));
+      else await writeOut(line(row, color) + '\n');
+    }
+    if (!flags.json && rows === 0 && none) process.stderr.write(`${none}\n`);
+  } finally {
+    store.close();
+  }
 }

@@ -77,7 +77,9 @@ export function registerWatch(program: Command): void {
 function startupMessage(config: Config, paths: string[], w: WatchHandle, url: string | undefined): void {
   setTimeout(() => {
     const files = w.files?.files().filter((f) => !f.gone).length ?? 0;
-    const what = [paths.includes('-') ? 'stdin' : '', files || paths.some((p) => p !== '-') ? `${files} file${files === 1 ? '' : 's'} in ${paths.filter((p) => p !== '-').join(', ')}` : ''].filter(Boolean).join(' and ');
+    const roots = paths.filter((p) => p !== '-');
+    const parts = [...(paths.includes('-') ? ['stdin'] : []), ...(roots.length ? [`${files} file${files === 1 ? '' : 's'} in ${roots.join(', ')}`] : [])];
+    const what = parts.join(' and ');
     const dir = config.dataDir;
     const lines = [
       `logradar: watching ${what} (data dir ${dir}); anomalies are printed here as they are found`,

@@ -7,8 +7,8 @@
  */
 import type { Anomaly } from './record.js';
 
-export function anomalySignature(a: Anomaly): string {
-  return [a.detector, a.source, a.templateId ?? '-', signatureParts(a).sort().join(',')].join('|');
+export function anomalySignature(a: Anomaly, parts: readonly string[] = signatureParts(a)): string {
+  return [a.detector, a.source, a.templateId ?? '-', [...parts].sort().join(',')].join('|');
 }
 
 /** The contributing field values of the detector that fired, strongest first (its explanation's order). */

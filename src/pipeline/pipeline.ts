@@ -184,8 +184,12 @@ export class Pipeline {
     this.ids = { next: () => ++next };
     const inForce = store.loadFeedback?.() ?? [];
     this.feedback.load(inForce);
-    // feedback written from now on by another process is picked up by `tick` (ids after the newest seen)
-    this.feedbackSeen = store.feedbackAfter ? Math.max(0, ...store.feedbackAfter(0).map((f) => f.feedback.id)) : 0;
+    // feedback written from now on by another process is picked up by `tick`: ids after the newest in
+    // force (a later confirm or expired mute read again changes nothing)
+    for (const f of inForce) {
+      this.feedbackApplied.add(f.id);
+      this.feedbackSeen = Math.max(this.feedbackSeen, f.id);
+    }
     if (store.openIncidents && store.maxIncidentId) {
       const gap = config.detect.incidents.gapIntervals;
       this.incidents = new IncidentGrouper(store.openIncidents(), store.maxIncidentId(), (source) => (this.sources.get(source)?.interval ?? config.detect.interval) * gap);
@@ -564,8 +568,9 @@ export class Pipeline {
 
   /** Signs an anomaly and marks it suppressed when feedback silenced its signature. */
   private judge(a: Anomaly, now: number): Anomaly {
-    a.signature = anomalySignature(a);
-    a.status = this.feedback.suppresses(a.signature, now, signatureParts(a)[0]) ? 'suppressed' : 'new';
+    const parts = signatureParts(a);
+    a.signature = anomalySignature(a, parts);
+    a.status = this.feedback.suppresses(a.signature, now, parts[0]) ? 'suppressed' : 'new';
     return a;
   }
 
